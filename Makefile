@@ -4,8 +4,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-CONNECT_PORT ?= 3002
-
 .PHONY: venv test lint typecheck unit local emulator clean
 
 $(STAMP): pyproject.toml
@@ -30,7 +28,7 @@ unit: venv
 	$(VENV)/bin/pytest -q tests/unit
 
 local: venv
-	$(PY) -m local.connect_emulator --port $(CONNECT_PORT)
+	$(PY) -m local
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

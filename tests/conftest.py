@@ -51,7 +51,8 @@ def emulator(_emulator_server: RunningEmulator) -> Iterator[RunningEmulator]:
 
 
 def _client(service: str, endpoint_url: str) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint_url)
+    session: Any = boto3.session.Session(region_name=REGION)
+    return session.client(service, endpoint_url=endpoint_url)
 
 
 @pytest.fixture

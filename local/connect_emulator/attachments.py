@@ -162,7 +162,9 @@ class AttachmentStore:
         body = await request.read()
         if len(body) != attachment.size:
             return _s3_error(
-                400, "InvalidRequest", f"Body is {len(body)} bytes but AttachmentSizeInBytes was {attachment.size}"
+                400,
+                "InvalidRequest",
+                f"Body is {len(body)} bytes but AttachmentSizeInBytes was {attachment.size}",
             )
         attachment.data = body
         return web.Response(status=200, headers={"ETag": f'"{uuid.uuid4().hex}"'})

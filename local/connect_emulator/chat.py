@@ -17,7 +17,14 @@ from typing import Any, Literal
 
 from . import content_types as ct
 from .config import EmulatorConfig
-from .errors import ServiceError, access_denied, conflict, invalid_request, participant_validation, resource_not_found
+from .errors import (
+    ServiceError,
+    access_denied,
+    conflict,
+    invalid_request,
+    participant_validation,
+    resource_not_found,
+)
 from .timeutil import ItemClock, iso_ms
 
 Role = Literal["CUSTOMER", "AGENT", "SYSTEM", "CUSTOM_BOT", "SUPERVISOR"]
@@ -120,10 +127,7 @@ class Contact:
     def transcript_items(self, viewer: Participant) -> list[ChatItem]:
         """Every transcript item of the chain that ``viewer`` may see, oldest first."""
         return [
-            item
-            for contact in self.chain()
-            for item in contact.items
-            if item.in_transcript and viewer.can_see(item)
+            item for contact in self.chain() for item in contact.items if item.in_transcript and viewer.can_see(item)
         ]
 
     def customer(self) -> Participant | None:
@@ -216,9 +220,7 @@ class ChatService:
         for listener in list(self.item_listeners):
             listener(contact, item)
 
-    def event(
-        self, contact: Contact, sender: Participant | None, content_type: str, **kwargs: Any
-    ) -> ChatItem:
+    def event(self, contact: Contact, sender: Participant | None, content_type: str, **kwargs: Any) -> ChatItem:
         """An EVENT item; kept in the transcript when the documentation lists its type there."""
         return self.new_item(
             contact,
@@ -267,7 +269,11 @@ class ChatService:
             self.event(contact, None, ct.CHAT_REHYDRATED)
         if initial:
             self.new_item(
-                contact, customer, item_type="MESSAGE", content_type=initial["ContentType"], content=initial["Content"]
+                contact,
+                customer,
+                item_type="MESSAGE",
+                content_type=initial["ContentType"],
+                content=initial["Content"],
             )
         minutes = params.get("ChatDurationInMinutes") or 1500
         self._schedule_end(contact, minutes * 60)
@@ -410,7 +416,10 @@ class ChatService:
             connection_token = _token("ct")
             expires_at = now + self.config.connection_token_ttl
             self.connection_tokens[connection_token] = ConnectionGrant(participant, expires_at)
-            result["ConnectionCredentials"] = {"ConnectionToken": connection_token, "Expiry": iso_ms(expires_at)}
+            result["ConnectionCredentials"] = {
+                "ConnectionToken": connection_token,
+                "Expiry": iso_ms(expires_at),
+            }
         if connect_participant and not participant.acknowledged:
             participant.acknowledged = True
             self.new_item(
@@ -485,7 +494,11 @@ class ChatService:
         return item
 
     def send_event(
-        self, participant: Participant, content_type: str, content: str | None, client_token: str | None = None
+        self,
+        participant: Participant,
+        content_type: str,
+        content: str | None,
+        client_token: str | None = None,
     ) -> ChatItem:
         """SendEvent: typing, connection acknowledgement, or a delivered/read receipt."""
         if client_token and client_token in participant.sent_tokens:
@@ -531,7 +544,8 @@ class ChatService:
         key = "ReadTimestamp" if content_type == ct.MESSAGE_READ else "DeliveredTimestamp"
         metadata = target.data.setdefault("MessageMetadata", {"MessageId": message_id, "Receipts": []})
         receipt = next(
-            (r for r in metadata["Receipts"] if r["RecipientParticipantId"] == participant.participant_id), None
+            (r for r in metadata["Receipts"] if r["RecipientParticipantId"] == participant.participant_id),
+            None,
         )
         if receipt is None:
             receipt = {"RecipientParticipantId": participant.participant_id}

@@ -144,9 +144,7 @@ class ControlApi:
     def get_contact(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
         contact = self._contact(request)
         described = self._describe(contact)
-        described["Transcript"] = [
-            {**item.public(), "MessageVisibility": item.visibility} for item in contact.items
-        ]
+        described["Transcript"] = [{**item.public(), "MessageVisibility": item.visibility} for item in contact.items]
         return described
 
     def add_participant(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +153,10 @@ class ControlApi:
         if role not in _AGENT_ROLES:
             raise ControlError(f"role must be one of {list(_AGENT_ROLES)}")
         participant = self.chats.add_participant(contact, role, body.get("displayName", role.title()))
-        return {"ParticipantId": participant.participant_id, "ParticipantToken": participant.participant_token}
+        return {
+            "ParticipantId": participant.participant_id,
+            "ParticipantToken": participant.participant_token,
+        }
 
     def agent_message(self, request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
         contact = self._contact(request)
@@ -163,7 +164,10 @@ class ControlApi:
         if visibility not in ("ALL", "AGENT", "CUSTOMER"):
             raise ControlError("visibility must be ALL, AGENT or CUSTOMER")
         item = self.chats.send_message(
-            self._agent_of(contact), body.get("contentType", ct.TEXT_PLAIN), body["content"], visibility=visibility
+            self._agent_of(contact),
+            body.get("contentType", ct.TEXT_PLAIN),
+            body["content"],
+            visibility=visibility,
         )
         return {"Id": item.id, "AbsoluteTime": item.data["AbsoluteTime"]}
 

@@ -49,9 +49,7 @@ class ParticipantApi:
 
     def send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         participant = self.chats.participant_for_connection(params["ConnectionToken"])
-        item = self.chats.send_message(
-            participant, params["ContentType"], params["Content"], params.get("ClientToken")
-        )
+        item = self.chats.send_message(participant, params["ContentType"], params["Content"], params.get("ClientToken"))
         return {"Id": item.id, "AbsoluteTime": item.data["AbsoluteTime"]}
 
     def send_event(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +105,10 @@ class ParticipantApi:
         if participant.role != "CUSTOMER":
             raise participant_validation("Only the customer can be authenticated")
         self.chats.event(
-            participant.contact, None, ct.AUTHENTICATION_INITIATED, content=f'{{"SessionId":"{params["SessionId"]}"}}'
+            participant.contact,
+            None,
+            ct.AUTHENTICATION_INITIATED,
+            content=f'{{"SessionId":"{params["SessionId"]}"}}',
         )
         url = (
             f"{self.chats.config.http_base}/_emulator/authenticate?session={params['SessionId']}"
@@ -118,6 +119,9 @@ class ParticipantApi:
     def cancel_participant_authentication(self, params: dict[str, Any]) -> dict[str, Any]:
         participant = self.chats.participant_for_connection(params["ConnectionToken"])
         self.chats.event(
-            participant.contact, None, ct.AUTHENTICATION_CANCELLED, content=f'{{"SessionId":"{params["SessionId"]}"}}'
+            participant.contact,
+            None,
+            ct.AUTHENTICATION_CANCELLED,
+            content=f'{{"SessionId":"{params["SessionId"]}"}}',
         )
         return {}

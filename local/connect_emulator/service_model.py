@@ -196,8 +196,7 @@ def _violation(problems: list[str], value: Any, path: str, constraint: str) -> N
 
 
 def _validate(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
-    expected = _PYTHON_TYPES.get(shape.type_name, (object,))
-    if not isinstance(value, expected) or (shape.type_name in {"integer", "long"} and isinstance(value, bool)):
+    if not _has_type(shape.type_name, value):
         _violation(problems, value, path, f"Member must be of type {shape.type_name}")
         return
     meta = shape.metadata
@@ -236,6 +235,12 @@ def _validate(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         for key, item in value.items():
             _validate(shape.key, key, f"{path}.key", problems)  # type: ignore[attr-defined]
             _validate(shape.value, item, f"{path}.{key}.value", problems)  # type: ignore[attr-defined]
+
+
+def _has_type(type_name: str, value: Any) -> bool:
+    if type_name in {"integer", "long"} and isinstance(value, bool):
+        return False
+    return isinstance(value, _PYTHON_TYPES.get(type_name, (object,)))
 
 
 def _join(path: str, name: str) -> str:

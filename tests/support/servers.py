@@ -37,7 +37,10 @@ class RunningEmulator:
         """Call ``/_emulator{path}`` and return the decoded JSON answer (raises on HTTP errors)."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
-            f"{self.url}/_emulator{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+            f"{self.url}/_emulator{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
