@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = config_from_args(args)
     app = Emulator(config).build_app()
-    print(f"Connect emulator on http://{config.public_host} (agent {'on' if config.agent_enabled else 'off'})", flush=True)
+    print(
+        f"Connect emulator on http://{config.public_host} (agent {'on' if config.agent_enabled else 'off'})", flush=True
+    )
     web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
 
 
