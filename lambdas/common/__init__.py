@@ -1,0 +1,1 @@
+"""Code shared by the Lambda handlers: settings, the session store, the gateway client, hooks."""

@@ -1,0 +1,101 @@
+"""The handlers' settings, read once from the environment and validated in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(ValueError):
+    """A missing or malformed environment variable; the message names it and what it should hold."""
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"environment variable {name} is required")
+    return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer between {low} and {high}, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "false").strip().lower()
+    if raw not in ("true", "false", "1", "0", ""):
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("true", "1")
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every handler needs to know about its deployment.
+
+    Attributes
+    ----------
+    instance_id, contact_flow_id
+        The Connect instance and the contact flow chats start in.
+    table_name
+        The session table (connections, chats, resume tokens, idempotency records).
+    streaming_topic_arn
+        The SNS topic Connect streams chat items to.
+    allowed_origins
+        Origins allowed to open the WebSocket and to call start-chat (``*`` allows any).
+    chat_duration_minutes
+        ChatDurationInMinutes for new chats (60..10080, default 1500); also the session records' lifetime.
+    rate_limit_per_minute
+        Frames one connection may send per minute before it gets ``RATE_LIMITED``.
+    allow_contact_flow_override
+        Whether start-chat callers may pick another ContactFlowId.
+    message_hooks
+        ``module:function`` names of message hooks, applied in order.
+    """
+
+    instance_id: str
+    contact_flow_id: str
+    table_name: str = ""
+    streaming_topic_arn: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    chat_duration_minutes: int = 1500
+    rate_limit_per_minute: int = 60
+    allow_contact_flow_override: bool = False
+    message_hooks: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, relay: bool = True) -> Settings:
+        """Read and validate the settings; ``relay`` also requires the table and the topic."""
+        env = os.environ if env is None else env
+        return cls(
+            instance_id=_required(env, "CONNECT_INSTANCE_ID"),
+            contact_flow_id=_required(env, "CONTACT_FLOW_ID"),
+            table_name=_required(env, "SESSION_TABLE_NAME") if relay else env.get("SESSION_TABLE_NAME", ""),
+            streaming_topic_arn=_required(env, "STREAMING_TOPIC_ARN") if relay else "",
+            allowed_origins=_list(env, "ALLOWED_ORIGINS"),
+            chat_duration_minutes=_integer(env, "CHAT_DURATION_MINUTES", 1500, 60, 10080),
+            rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 60, 1, 100000),
+            allow_contact_flow_override=_flag(env, "ALLOW_CONTACT_FLOW_OVERRIDE"),
+            message_hooks=_list(env, "MESSAGE_HOOKS"),
+        )
+
+    def origin_allowed(self, origin: str | None) -> bool:
+        """Whether a browser ``Origin`` may use the deployment (no Origin: non-browser clients, allowed)."""
+        if "*" in self.allowed_origins:
+            return True
+        if origin is None:
+            return True
+        return origin.rstrip("/") in {o.rstrip("/") for o in self.allowed_origins}

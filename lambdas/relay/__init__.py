@@ -1,0 +1,1 @@
+"""The relay: API Gateway WebSocket routes and the streaming (SNS) handler."""

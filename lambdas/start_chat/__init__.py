@@ -1,0 +1,1 @@
+"""The start-chat endpoint (direct flow): StartChatContact for a browser widget."""

@@ -1,0 +1,107 @@
+"""``POST /start-chat``: validate the body, call StartChatContact, answer what chat widgets expect.
+
+The response body is ``{"data": {"startChatResult": {"ContactId", "ParticipantId", "ParticipantToken"}}}``,
+the shape amazon-connect-chat-interface reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from common.contacts import StartChatError, StartChatRequest, connect_client, start_chat_contact, validation_message
+from common.observability import powertools
+from common.settings import Settings
+
+logger, tracer, metrics = powertools("start-chat")
+_MAX_BODY_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=1)
+def _settings() -> Settings:
+    return Settings.from_env(relay=False)
+
+
+@lru_cache(maxsize=1)
+def _connect() -> Any:
+    return connect_client()
+
+
+def _header(event: dict[str, Any], name: str) -> str | None:
+    headers = event.get("headers") or {}
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _cors(origin: str | None, settings: Settings) -> dict[str, str]:
+    if origin is None or not settings.origin_allowed(origin):
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Vary": "Origin",
+    }
+
+
+def _response(status: int, body: dict[str, Any] | None, cors: dict[str, str]) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", **cors}
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body) if body is not None else ""}
+
+
+def _error(status: int, code: str, message: str, cors: dict[str, str]) -> dict[str, Any]:
+    return _response(status, {"error": {"code": code, "message": message}}, cors)
+
+
+def _method(event: dict[str, Any]) -> str:
+    http = (event.get("requestContext") or {}).get("http") or {}
+    return str(http.get("method") or event.get("httpMethod") or "POST").upper()
+
+
+def _body(event: dict[str, Any]) -> bytes:
+    raw = event.get("body") or ""
+    return base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Lambda entry point for an API Gateway HTTP API (payload 2.0) or REST proxy event."""
+    settings = _settings()
+    origin = _header(event, "origin")
+    cors = _cors(origin, settings)
+    if origin is not None and not cors:
+        metrics.add_metric(name="StartChatRejectedOrigin", unit=MetricUnit.Count, value=1)
+        return _error(403, "ORIGIN_NOT_ALLOWED", "this origin may not start chats", {})
+    method = _method(event)
+    if method == "OPTIONS":
+        return _response(204, None, cors)
+    if method != "POST":
+        return _error(405, "METHOD_NOT_ALLOWED", "use POST", cors)
+    body = _body(event)
+    if len(body) > _MAX_BODY_BYTES:
+        return _error(413, "PAYLOAD_TOO_LARGE", f"body is {len(body)} bytes; the limit is {_MAX_BODY_BYTES}", cors)
+    try:
+        request = StartChatRequest.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        return _error(400, "VALIDATION_ERROR", validation_message(exc.errors()), cors)
+    try:
+        started = start_chat_contact(request, settings, _connect())
+    except StartChatError as exc:
+        logger.warning("StartChatContact failed", extra={"error_code": exc.code, "status": exc.status})
+        metrics.add_metric(name="StartChatFailed", unit=MetricUnit.Count, value=1)
+        return _error(exc.status, exc.code, exc.message, cors)
+    logger.append_keys(contact_id=started["ContactId"])
+    logger.info("Chat started")
+    metrics.add_metric(name="ChatsStarted", unit=MetricUnit.Count, value=1)
+    result = {key: started[key] for key in ("ContactId", "ParticipantId", "ParticipantToken")}
+    if started.get("ContinuedFromContactId"):
+        result["ContinuedFromContactId"] = started["ContinuedFromContactId"]
+    return _response(200, {"data": {"startChatResult": result}}, cors)

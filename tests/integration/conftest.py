@@ -1,0 +1,61 @@
+"""The relay deployed against moto's server and the Connect emulator."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from tests.support.relay import ORIGIN, RelayHarness, create_table
+from tests.support.servers import RunningEmulator
+
+
+def _reset_relay_caches() -> None:
+    from common.gateway import poster_for
+    from relay import runtime, stream
+
+    runtime.reset()
+    poster_for.cache_clear()
+    stream._persistence = None
+
+
+@pytest.fixture
+def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RelayHarness]:
+    """A fresh relay deployment: its own table, topic and queue; handlers read their settings from env."""
+    suffix = uuid.uuid4().hex[:8]
+    for service in ("DYNAMODB", "SQS", "APIGATEWAYMANAGEMENTAPI"):
+        monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECT", emulator.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECTPARTICIPANT", emulator.url)
+    table_name = f"sessions-{suffix}"
+    create_table(table_name)
+    sns = boto3.client("sns")
+    sqs = boto3.client("sqs")
+    topic_arn = sns.create_topic(Name=f"streaming-{suffix}")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=f"stream-{suffix}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"FilterPolicy": json.dumps({"MessageVisibility": ["CUSTOMER", "ALL"]})},
+    )
+    env = {
+        "CONNECT_INSTANCE_ID": "instance-1",
+        "CONTACT_FLOW_ID": "flow-1",
+        "SESSION_TABLE_NAME": table_name,
+        "STREAMING_TOPIC_ARN": topic_arn,
+        "ALLOWED_ORIGINS": ORIGIN,
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "MESSAGE_HOOKS": "",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "ConnectChatTests",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    _reset_relay_caches()
+    yield RelayHarness(table_name=table_name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
+    _reset_relay_caches()

@@ -1,0 +1,209 @@
+"""Drive the relay handlers with real-shaped events against moto's server and the Connect emulator.
+
+Frames the handlers post go over HTTP to moto's API Gateway management API; the harness reads them back
+from moto's in-process backend. Connect's streaming reaches the stream handler the way AWS delivers it:
+the emulator publishes to an SNS topic on moto, an SQS queue subscribed to the topic collects the
+notifications, and the harness hands each one to the handler as a Lambda SNS event record.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+ORIGIN = "https://www.example.com"
+ACCOUNT = "123456789012"
+REGION = "us-west-2"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from ``tests/events`` (a fresh copy)."""
+    return copy.deepcopy(json.loads((EVENTS / name).read_text()))
+
+
+class FakeLambdaContext:
+    """The attributes of a Lambda context object that Powertools reads."""
+
+    function_name = "connect-chat-relay"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 256
+    invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:connect-chat-relay"
+    log_group_name = "/aws/lambda/connect-chat-relay"
+    log_stream_name = "2026/11/26/[$LATEST]0123456789abcdef"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def parse_frames(data: bytes) -> list[dict[str, Any]]:
+    """Split the concatenated JSON frames moto keeps for one connection."""
+    decoder = json.JSONDecoder()
+    text = data.decode()
+    frames, index = [], 0
+    while index < len(text):
+        frame, index = decoder.raw_decode(text, index)
+        frames.append(frame)
+    return frames
+
+
+def create_table(name: str) -> None:
+    """The session table as the stack defines it (pk/sk strings)."""
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@dataclass
+class RelayHarness:
+    """One deployment of the relay (table, topic, queue) and helpers to play browsers and SNS."""
+
+    table_name: str
+    topic_arn: str
+    queue_url: str
+    sqs: Any
+    stage: str = "prod"
+    domain: str = "abcdef1234.execute-api.us-west-2.amazonaws.com"
+    seen_frames: dict[str, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------------------- WebSocket side
+
+    def connect(self, connection_id: str | None = None, origin: str | None = ORIGIN) -> tuple[str, dict[str, Any]]:
+        from relay import connect
+
+        connection_id = connection_id or f"conn-{uuid.uuid4().hex[:12]}="
+        event = load_event("apiGatewayWebSocketConnect.json")
+        self._context(event, connection_id)
+        if origin is None:
+            event["headers"].pop("Origin")
+            event["multiValueHeaders"].pop("Origin")
+        else:
+            event["headers"]["Origin"] = origin
+            event["multiValueHeaders"]["Origin"] = [origin]
+        return connection_id, connect.handler(event, FakeLambdaContext())
+
+    def send(self, connection_id: str, frame: dict[str, Any] | str) -> dict[str, Any]:
+        from relay import message
+
+        event = load_event("apiGatewayWebSocketMessage.json")
+        self._context(event, connection_id)
+        body = frame if isinstance(frame, str) else json.dumps(frame)
+        action = frame.get("action") if isinstance(frame, dict) else None
+        event["requestContext"]["routeKey"] = action if isinstance(action, str) else "$default"
+        event["requestContext"]["messageId"] = uuid.uuid4().hex
+        event["body"] = body
+        answer: dict[str, Any] = message.handler(event, FakeLambdaContext())
+        return answer
+
+    def disconnect(self, connection_id: str) -> dict[str, Any]:
+        from relay import disconnect
+
+        event = load_event("apiGatewayWebSocketDisconnect.json")
+        self._context(event, connection_id)
+        answer: dict[str, Any] = disconnect.handler(event, FakeLambdaContext())
+        return answer
+
+    def _context(self, event: dict[str, Any], connection_id: str) -> None:
+        context = event["requestContext"]
+        context["connectionId"] = connection_id
+        context["stage"] = self.stage
+        context["domainName"] = self.domain
+        context["requestId"] = uuid.uuid4().hex
+        context["requestTimeEpoch"] = int(time.time() * 1000)
+
+    def frames(self, connection_id: str) -> list[dict[str, Any]]:
+        """Every frame posted to ``connection_id`` so far, in order."""
+        from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
+
+        backend = apigatewaymanagementapi_backends[ACCOUNT][REGION]
+        key = quote(connection_id, safe="")  # moto keys connections by the id as it appears in the URL
+        if key not in backend.connections:
+            return []
+        return parse_frames(backend.connections[key].data)
+
+    def new_frames(self, connection_id: str) -> list[dict[str, Any]]:
+        """Frames posted since the last call for this connection."""
+        frames = self.frames(connection_id)
+        start = self.seen_frames.get(connection_id, 0)
+        self.seen_frames[connection_id] = len(frames)
+        return frames[start:]
+
+    # ------------------------------------------------------------------------------------- SNS side
+
+    def pump(self, *, duplicate: bool = False) -> int:
+        """Deliver every queued streaming notification to the stream handler (twice with ``duplicate``)."""
+        from relay import stream
+
+        delivered = 0
+        while True:
+            answer = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = answer.get("Messages", [])
+            if not messages:
+                return delivered
+            for message in messages:
+                event = {"Records": [sns_record(json.loads(message["Body"]), self.topic_arn)]}
+                stream.handler(event, FakeLambdaContext())
+                if duplicate:
+                    stream.handler(event, FakeLambdaContext())
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                delivered += 1
+
+    def wait_for(
+        self,
+        connection_id: str,
+        predicate: Callable[[dict[str, Any]], bool],
+        *,
+        timeout: float = 8.0,
+        what: str = "a frame",
+    ) -> dict[str, Any]:
+        """Pump SNS until a frame for ``connection_id`` satisfies ``predicate``; return it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.pump()
+            match = next((frame for frame in self.frames(connection_id) if predicate(frame)), None)
+            if match is not None:
+                return match
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; got {self.frames(connection_id)}")
+            time.sleep(0.05)
+
+
+def sns_record(notification: dict[str, Any], topic_arn: str) -> dict[str, Any]:
+    """A Lambda SNS event record from an SNS notification (as an SQS subscription received it)."""
+    return {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": f"{topic_arn}:{uuid.uuid4()}",
+        "Sns": {
+            "Type": "Notification",
+            "MessageId": notification["MessageId"],
+            "TopicArn": notification["TopicArn"],
+            "Subject": notification.get("Subject"),
+            "Message": notification["Message"],
+            "Timestamp": notification["Timestamp"],
+            "SignatureVersion": notification.get("SignatureVersion", "1"),
+            "Signature": notification.get("Signature", "EXAMPLE"),
+            "SigningCertUrl": notification.get("SigningCertURL", "https://sns.us-west-2.amazonaws.com/cert.pem"),
+            "UnsubscribeUrl": notification.get("UnsubscribeURL", "https://sns.us-west-2.amazonaws.com/unsubscribe"),
+            "MessageAttributes": notification.get("MessageAttributes", {}),
+        },
+    }
