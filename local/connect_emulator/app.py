@@ -111,13 +111,7 @@ class Emulator:
             if matched is None or service is None:
                 raise _unknown_route(request, self.services)
             operation, uri_params = matched
-            if request.content_length and request.content_length > MAX_API_BODY_BYTES:
-                raise ServiceError(
-                    service.validation_code,
-                    400,
-                    f"Request body of {request.content_length} bytes exceeds the {MAX_API_BODY_BYTES} byte limit",
-                )
-            body = await request.read()
+            body = await _read_body(request, service.validation_code)
             params = parse_request(operation, uri_params, request.query, request.headers, body)
             _require_bearer(operation, params)
             validate_input(operation, params)
@@ -140,6 +134,24 @@ class Emulator:
             wire = serialize_error(ServiceError(code, 500, "An internal error occurred"), request_id)
         headers = {**wire.headers, "x-amzn-RequestId": request_id}
         return web.Response(status=wire.status, body=wire.body, headers=headers)
+
+
+async def _read_body(request: web.Request, code: str) -> bytes:
+    """The request body, refused once it exceeds :data:`MAX_API_BODY_BYTES` (chunked bodies included)."""
+
+    def too_large(size: int) -> ServiceError:
+        return ServiceError(code, 400, f"Request body of {size} bytes exceeds the {MAX_API_BODY_BYTES} byte limit")
+
+    if request.content_length and request.content_length > MAX_API_BODY_BYTES:
+        raise too_large(request.content_length)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_API_BODY_BYTES:
+            raise too_large(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _require_bearer(operation: Any, params: dict[str, Any]) -> None:

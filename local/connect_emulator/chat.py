@@ -360,10 +360,11 @@ class ChatService:
             return
         participant.state = "LEFT"
         self.event(contact, participant, ct.PARTICIPANT_LEFT)
-        for listener in list(self.participant_left_listeners):
-            listener(participant)
+        # End the chat before the leaver's sockets close, so that they too receive chat.ended.
         if participant.role in ("CUSTOMER", "AGENT"):
             self.end_chat(contact, f"{participant.role}_DISCONNECT")
+        for listener in list(self.participant_left_listeners):
+            listener(participant)
 
     # ---------------------------------------------------------------------------------------- tokens
 

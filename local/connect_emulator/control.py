@@ -83,7 +83,7 @@ class ControlApi:
                             raise ControlError("the body must be a JSON object")
                 result = handler(request, body)
                 return web.json_response(result)
-            except json.JSONDecodeError as exc:
+            except (json.JSONDecodeError, RecursionError) as exc:
                 return web.json_response({"error": f"the body is not JSON: {exc}"}, status=400)
             except ControlError as exc:
                 return web.json_response({"error": str(exc)}, status=exc.status)

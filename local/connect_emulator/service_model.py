@@ -110,7 +110,7 @@ def parse_request(
     if body.strip():
         try:
             decoded = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ServiceError("SerializationException", 400, f"Request body is not valid JSON: {exc}") from exc
         if not isinstance(decoded, dict):
             raise ServiceError("SerializationException", 400, "Request body must be a JSON object")
@@ -290,14 +290,18 @@ def serialize_output(operation: OperationModel, output: Mapping[str, Any], statu
             elif location == "statusCode":
                 status = int(output[name])
             else:
-                body[name] = _to_wire(member, output[name])
+                body[member.serialization.get("name", name)] = _to_wire(member, output[name])
     return WireResponse(status, headers, json.dumps(body, separators=(",", ":")).encode())
 
 
 def _to_wire(shape: Shape, value: Any) -> Any:
     if shape.type_name == "structure":
         assert isinstance(shape, StructureShape)
-        return {k: _to_wire(shape.members[k], v) for k, v in value.items() if v is not None and k in shape.members}
+        return {
+            shape.members[k].serialization.get("name", k): _to_wire(shape.members[k], v)
+            for k, v in value.items()
+            if v is not None and k in shape.members
+        }
     if shape.type_name == "list":
         return [_to_wire(shape.member, v) for v in value]  # type: ignore[attr-defined]
     if shape.type_name == "map":

@@ -34,7 +34,9 @@ def _chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while sync_playwright is open an asyncio loop runs in this thread, and every
+# later async test (pytest-asyncio) would fail with "Runner.run() cannot be called from a running event loop".
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """A Chromium browser; skipped where none is installed, except under CI where it must exist."""
     executable = _chromium_path()
@@ -84,3 +86,12 @@ def page_origin() -> Iterator[str]:
     thread.start()
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Any]:
+    """``python -m local`` in its own process on free ports (``.http_url``, ``.websocket_url``, ...)."""
+    from tests.support.servers import run_local_stack
+
+    with run_local_stack() as running:
+        yield running

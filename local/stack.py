@@ -1,0 +1,221 @@
+"""The whole system on one machine: Connect emulator, moto, the WebSocket gateway and the web server.
+
+The handlers CDK deploys run in-process, unchanged: boto3 reaches the emulators only through the
+``AWS_ENDPOINT_URL_*`` variables set here, and the table, topic and subscription are created from the same
+route table the stack uses.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aiohttp import web
+
+from infra import routes
+from local.connect_emulator import Emulator, EmulatorConfig
+from local.gateway import GatewayConfig, WebSocketGateway
+from local.lambda_runtime import Handler, load_handler
+from local.web import SNS_PATH, LocalWebServer
+
+REGION = "us-west-2"
+TABLE_NAME = "connect-chat-local-sessions"
+TOPIC_NAME = "connect-chat-local-streaming"
+
+
+class PortInUseError(RuntimeError):
+    """A port the local stack needs is taken; the message says which and how to change it."""
+
+
+@dataclass
+class LocalPorts:
+    """The documented ports, each overridable by an environment variable."""
+
+    http: int = 3000
+    gateway: int = 3001
+    connect: int = 3002
+    moto: int = 3003
+
+    ENV = {
+        "http": "LOCAL_HTTP_PORT",
+        "gateway": "LOCAL_GATEWAY_PORT",
+        "connect": "LOCAL_CONNECT_PORT",
+        "moto": "LOCAL_MOTO_PORT",
+    }
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> LocalPorts:
+        env = dict(os.environ) if env is None else env
+        values = {name: int(env.get(variable, getattr(cls, name))) for name, variable in cls.ENV.items()}
+        return cls(**values)
+
+
+def check_ports_free(host: str, ports: LocalPorts) -> None:
+    """Raise :class:`PortInUseError` naming the first port that cannot be bound."""
+    for name, variable in LocalPorts.ENV.items():
+        port = getattr(ports, name)
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                    raise PortInUseError(
+                        f"port {port} ({name}) on {host} is already in use; stop what uses it or set {variable}"
+                    ) from exc
+                raise
+
+
+def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[str, str]:
+    """What the handlers (and boto3 inside them) read, pointing every AWS endpoint at a local server."""
+    moto = f"http://{host}:{ports.moto}"
+    connect = f"http://{host}:{ports.connect}"
+    origins = ",".join(f"http://{name}:{ports.http}" for name in ("127.0.0.1", "localhost"))
+    return {
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL_DYNAMODB": moto,
+        "AWS_ENDPOINT_URL_SNS": moto,
+        "AWS_ENDPOINT_URL_S3": moto,
+        "AWS_ENDPOINT_URL_CONNECT": connect,
+        "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": connect,
+        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"http://{host}:{ports.gateway}/{routes.LOCAL_STAGE_NAME}",
+        routes.ENV_INSTANCE_ID: "local-instance",
+        routes.ENV_CONTACT_FLOW_ID: "local-contact-flow",
+        routes.ENV_TABLE_NAME: TABLE_NAME,
+        routes.ENV_STREAMING_TOPIC_ARN: topic_arn,
+        routes.ENV_ALLOWED_ORIGINS: os.environ.get(routes.ENV_ALLOWED_ORIGINS, origins),
+        routes.ENV_METRICS_NAMESPACE: routes.METRICS_NAMESPACE,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    }
+
+
+def create_resources(host: str, ports: LocalPorts) -> str:
+    """The session table, the streaming topic and its subscription to the web server; returns the topic ARN."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.create_table(
+        TableName=TABLE_NAME,
+        KeySchema=[
+            {"AttributeName": routes.TABLE_PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": routes.TABLE_SORT_KEY, "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": routes.TABLE_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": routes.TABLE_SORT_KEY, "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=TABLE_NAME,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": routes.TABLE_TTL_ATTRIBUTE},
+    )
+    sns = boto3.client("sns", region_name=REGION)
+    topic_arn: str = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="http",
+        Endpoint=f"http://{host}:{ports.http}{SNS_PATH}",
+        Attributes={"FilterPolicy": json.dumps(routes.STREAM_FILTER_POLICY)},
+    )
+    return topic_arn
+
+
+def load_handlers() -> dict[str, Handler]:
+    """Every function of the route table, imported from ``lambdas/`` as Lambda would."""
+    return {function_id: load_handler(spec.handler) for function_id, spec in routes.FUNCTIONS.items()}
+
+
+@dataclass
+class RunningStack:
+    """URLs of a running local stack, and its parts (for tests)."""
+
+    http_url: str
+    websocket_url: str
+    emulator_url: str
+    moto_url: str
+    gateway: WebSocketGateway
+    emulator: Emulator
+    web: LocalWebServer
+
+
+async def _serve(stack: AsyncExitStack, app: web.Application, host: str, port: int) -> None:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    await web.TCPSite(runner, host, port).start()
+
+
+async def start_local_stack(
+    stack: AsyncExitStack,
+    *,
+    host: str = "127.0.0.1",
+    ports: LocalPorts | None = None,
+    agent: bool = True,
+    emulator_config: EmulatorConfig | None = None,
+) -> RunningStack:
+    """Start every part on ``host``; ``stack`` closes them all (in reverse order) when it exits."""
+    from moto.server import ThreadedMotoServer
+
+    ports = ports or LocalPorts.from_env()
+    check_ports_free(host, ports)
+    moto = ThreadedMotoServer(ip_address=host, port=ports.moto, verbose=False)
+    moto.start()
+    stack.callback(moto.stop)
+    moto_url = f"http://{host}:{ports.moto}"
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL_DYNAMODB": moto_url,
+            "AWS_ENDPOINT_URL_SNS": moto_url,
+        }
+    )
+    topic_arn = create_resources(host, ports)
+    os.environ.update(handler_environment(ports, host, topic_arn))
+
+    config = emulator_config or EmulatorConfig()
+    config.public_host = f"{host}:{ports.connect}"
+    config.agent_enabled = agent and config.agent_enabled
+    emulator = Emulator(config)
+    await _serve(stack, emulator.build_app(), host, ports.connect)
+
+    handlers = load_handlers()
+    gateway = WebSocketGateway(GatewayConfig(host=host, port=ports.gateway), handlers)
+    await _serve(stack, gateway.build_app(), host, ports.gateway)
+    web_server = LocalWebServer(handlers, websocket_url=gateway.config.websocket_url, host=host, port=ports.http)
+    await _serve(stack, web_server.build_app(), host, ports.http)
+    return RunningStack(
+        http_url=web_server.url,
+        websocket_url=gateway.config.websocket_url,
+        emulator_url=f"http://{host}:{ports.connect}",
+        moto_url=moto_url,
+        gateway=gateway,
+        emulator=emulator,
+        web=web_server,
+    )
+
+
+def describe(running: RunningStack) -> str:
+    """What ``make local`` prints."""
+    lines: list[Any] = [
+        "connect-chat local stack is up:",
+        f"  widget demo     {running.http_url}/",
+        f"  start-chat      POST {running.http_url}/start-chat",
+        f"  WebSocket API   {running.websocket_url}",
+        f"  management API  {running.websocket_url.replace('ws://', 'http://')}/@connections/{{id}}",
+        f"  Connect         {running.emulator_url}  (control API at {running.emulator_url}/_emulator/)",
+        f"  moto            {running.moto_url}  (DynamoDB, SNS, S3)",
+        "Press Ctrl-C to stop.",
+    ]
+    return "\n".join(str(line) for line in lines)
