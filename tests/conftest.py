@@ -50,9 +50,15 @@ def emulator(_emulator_server: RunningEmulator) -> Iterator[RunningEmulator]:
     _emulator_server.reset()
 
 
+_SESSION: Any = None
+
+
 def _client(service: str, endpoint_url: str) -> Any:
-    session: Any = boto3.session.Session(region_name=REGION)
-    return session.client(service, endpoint_url=endpoint_url)
+    """A client from one shared boto3 session (loading the service models once, not per test)."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = boto3.session.Session(region_name=REGION)
+    return _SESSION.client(service, endpoint_url=endpoint_url)
 
 
 @pytest.fixture
