@@ -45,8 +45,7 @@ def test_resume_after_a_drop_replays_exactly_what_was_missed(relay: RelayHarness
     contact_id = started["contactId"]
     relay.send(first, {"action": "sendMessage", "content": "before the drop"})
     relay.wait_for(first, lambda f: "before the drop" in "".join(_agent_messages([f])), what="the first reply")
-    relay.pump()
-    seen = [f["item"] for f in relay.frames(first) if f["type"] == "item"]
+    seen = [f["item"] for f in relay.settle(first) if f["type"] == "item"]
     last_id = max(seen, key=lambda item: (item["AbsoluteTime"], item["Id"]))["Id"]
 
     relay.disconnect(first)

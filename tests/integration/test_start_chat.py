@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support.relay import FakeLambdaContext, load_event
+from tests.support.relay import lambda_context, load_event
 from tests.support.servers import RunningEmulator
 
 
@@ -34,7 +34,7 @@ def _call(app: Any, body: Any, *, origin: str = "https://www.example.com", metho
     event["body"] = body if isinstance(body, str) else json.dumps(body)
     event["headers"]["origin"] = origin
     event["requestContext"]["http"]["method"] = method
-    result: dict[str, Any] = app.handler(event, FakeLambdaContext())
+    result: dict[str, Any] = app.handler(event, lambda_context())
     return result
 
 

@@ -20,6 +20,9 @@ from urllib.parse import quote
 
 import boto3
 
+from local.lambda_runtime import LocalLambdaContext
+from local.web import sns_event_record
+
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 ORIGIN = "https://www.example.com"
 ACCOUNT = "123456789012"
@@ -31,21 +34,9 @@ def load_event(name: str) -> dict[str, Any]:
     return copy.deepcopy(json.loads((EVENTS / name).read_text()))
 
 
-class FakeLambdaContext:
-    """The attributes of a Lambda context object that Powertools reads."""
-
-    function_name = "connect-chat-relay"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:connect-chat-relay"
-    log_group_name = "/aws/lambda/connect-chat-relay"
-    log_stream_name = "2026/11/26/[$LATEST]0123456789abcdef"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+def lambda_context() -> LocalLambdaContext:
+    """A Lambda context for the relay functions."""
+    return LocalLambdaContext("connect-chat-relay")
 
 
 def parse_frames(data: bytes) -> list[dict[str, Any]]:
@@ -99,7 +90,7 @@ class RelayHarness:
         else:
             event["headers"]["Origin"] = origin
             event["multiValueHeaders"]["Origin"] = [origin]
-        return connection_id, connect.handler(event, FakeLambdaContext())
+        return connection_id, connect.handler(event, lambda_context())
 
     def send(self, connection_id: str, frame: dict[str, Any] | str) -> dict[str, Any]:
         from relay import message
@@ -111,7 +102,7 @@ class RelayHarness:
         event["requestContext"]["routeKey"] = action if isinstance(action, str) else "$default"
         event["requestContext"]["messageId"] = uuid.uuid4().hex
         event["body"] = body
-        answer: dict[str, Any] = message.handler(event, FakeLambdaContext())
+        answer: dict[str, Any] = message.handler(event, lambda_context())
         return answer
 
     def disconnect(self, connection_id: str) -> dict[str, Any]:
@@ -119,7 +110,7 @@ class RelayHarness:
 
         event = load_event("apiGatewayWebSocketDisconnect.json")
         self._context(event, connection_id)
-        answer: dict[str, Any] = disconnect.handler(event, FakeLambdaContext())
+        answer: dict[str, Any] = disconnect.handler(event, lambda_context())
         return answer
 
     def _context(self, event: dict[str, Any], connection_id: str) -> None:
@@ -160,12 +151,26 @@ class RelayHarness:
             if not messages:
                 return delivered
             for message in messages:
-                event = {"Records": [sns_record(json.loads(message["Body"]), self.topic_arn)]}
-                stream.handler(event, FakeLambdaContext())
+                event = {"Records": [sns_event_record(json.loads(message["Body"]))]}
+                stream.handler(event, lambda_context())
                 if duplicate:
-                    stream.handler(event, FakeLambdaContext())
+                    stream.handler(event, lambda_context())
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
                 delivered += 1
+
+    def settle(self, connection_id: str, quiet_seconds: float = 0.3, timeout: float = 8.0) -> list[dict[str, Any]]:
+        """Pump until nothing new reaches ``connection_id`` for ``quiet_seconds``; return all its frames."""
+        deadline = time.monotonic() + timeout
+        count, quiet_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            self.pump()
+            frames = self.frames(connection_id)
+            if len(frames) != count:
+                count, quiet_since = len(frames), time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_seconds:
+                return frames
+            time.sleep(0.05)
+        raise AssertionError(f"{connection_id} kept receiving frames for {timeout} s")
 
     def wait_for(
         self,
@@ -185,25 +190,3 @@ class RelayHarness:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {what}; got {self.frames(connection_id)}")
             time.sleep(0.05)
-
-
-def sns_record(notification: dict[str, Any], topic_arn: str) -> dict[str, Any]:
-    """A Lambda SNS event record from an SNS notification (as an SQS subscription received it)."""
-    return {
-        "EventSource": "aws:sns",
-        "EventVersion": "1.0",
-        "EventSubscriptionArn": f"{topic_arn}:{uuid.uuid4()}",
-        "Sns": {
-            "Type": "Notification",
-            "MessageId": notification["MessageId"],
-            "TopicArn": notification["TopicArn"],
-            "Subject": notification.get("Subject"),
-            "Message": notification["Message"],
-            "Timestamp": notification["Timestamp"],
-            "SignatureVersion": notification.get("SignatureVersion", "1"),
-            "Signature": notification.get("Signature", "EXAMPLE"),
-            "SigningCertUrl": notification.get("SigningCertURL", "https://sns.us-west-2.amazonaws.com/cert.pem"),
-            "UnsubscribeUrl": notification.get("UnsubscribeURL", "https://sns.us-west-2.amazonaws.com/unsubscribe"),
-            "MessageAttributes": notification.get("MessageAttributes", {}),
-        },
-    }
