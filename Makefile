@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv test lint typecheck unit local emulator clean
+.PHONY: venv test lint typecheck unit local synth clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,5 +30,12 @@ unit: venv
 local: venv
 	$(PY) -m local
 
+# Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids.
+SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000
+
+synth: venv
+	test -x node_modules/.bin/cdk || npm ci --no-audit --no-fund --loglevel=error
+	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true npx cdk synth --no-notices --quiet $(SYNTH_CONTEXT)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache cdk.out

@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""The CDK app: ``npx cdk deploy -c connectInstanceId=... -c contactFlowId=...`` (see docs/deploy.md)."""
+
+from __future__ import annotations
+
+import sys
+
+from infra.application import build
+from infra.config import ConfigError
+
+
+def main() -> int:
+    try:
+        app, _stack = build()
+    except ConfigError as error:
+        print(f"connect-chat: {error}", file=sys.stderr)
+        return 2
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

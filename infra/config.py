@@ -1,0 +1,296 @@
+"""The deployment's configuration: read from the CDK context (``-c key=value`` or ``cdk.json``), typed and
+validated in one place, so that a mistake fails at synth time with a message naming the key.
+
+Required: ``connectInstanceId`` and ``contactFlowId``. Everything else has a default; see ``docs/deploy.md``.
+The two required ids may also come from the environment variables the handlers use, ``CONNECT_INSTANCE_ID`` and
+``CONTACT_FLOW_ID`` (handy in CI); a context value wins over the environment.
+
+The stack is environment-agnostic: ``cdk deploy`` deploys it to the account and region of the AWS profile in use
+(``--profile``, ``AWS_PROFILE``, ``AWS_REGION``), so synthesizing needs no credentials.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from infra import routes
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_HOOK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_TOPIC_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$")
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
+_LAYER_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$")
+
+#: Log retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS: Final[frozenset[int]] = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
+REMOVAL_POLICIES: Final[tuple[str, ...]] = ("retain", "destroy")
+
+#: The values ``make synth`` and the docs use; not valid for a real deployment.
+EXAMPLE_CONTEXT: Final[Mapping[str, str]] = {
+    "connectInstanceId": "11111111-2222-3333-4444-555555555555",
+    "contactFlowId": "66666666-7777-8888-9999-000000000000",
+}
+
+
+#: Environment variables that may supply a required context value.
+_ENV_FALLBACK: Final[Mapping[str, str]] = {
+    "connectInstanceId": routes.ENV_INSTANCE_ID,
+    "contactFlowId": routes.ENV_CONTACT_FLOW_ID,
+}
+
+
+class ConfigError(ValueError):
+    """A missing or invalid context value; the message names the key and how to pass it."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything the stack is parameterised by.
+
+    Attributes
+    ----------
+    connect_instance_id, contact_flow_id
+        The Amazon Connect instance (its id, the last part of the instance ARN) and the contact flow new chats
+        start in.
+    allowed_origins
+        Website origins allowed to open the WebSocket and to call start-chat (CORS); ``*`` allows any.
+    chat_duration_minutes
+        ChatDurationInMinutes of new chats (60..10080).
+    rate_limit_per_minute
+        Frames one WebSocket connection may send per minute (the relay answers ``RATE_LIMITED`` beyond).
+    throttle_rate_limit, throttle_burst_limit
+        API Gateway stage throttling (steady requests per second and burst), both APIs.
+    log_retention_days
+        Retention of every log group the stack creates.
+    stage_name
+        The WebSocket API stage (the last path segment of the WebSocket URL).
+    message_hooks
+        ``module:function`` message hooks the relay applies, in order.
+    connection_authorizer
+        Optional ``module:function(event) -> bool`` the ``$connect`` handler calls to accept a connection.
+    removal_policy
+        ``retain`` (default: the session table, the key and the log groups outlive the stack) or ``destroy``.
+    allow_contact_flow_override
+        Whether start-chat callers may pick another contact flow (they still need IAM-allowed flows).
+    log_level
+        ``LOG_LEVEL`` of the handlers.
+    stack_name
+        The CloudFormation stack name.
+    powertools_layer_arn
+        The Powertools for AWS Lambda (Python) layer; empty means the public one for the stack's region.
+    layer_account_ids
+        Other AWS accounts allowed to use the library layer (``lambda:GetLayerVersion``).
+    alarm_topic_arn
+        An SNS topic the alarms notify (empty: alarms only show on the dashboard and in the console).
+    create_api_gateway_account_role
+        Whether to set the region's API Gateway CloudWatch Logs role (needed once per account and region for
+        WebSocket access logs; turn off when the account already has one).
+    """
+
+    connect_instance_id: str
+    contact_flow_id: str
+    allowed_origins: tuple[str, ...] = ("*",)
+    chat_duration_minutes: int = 1500
+    rate_limit_per_minute: int = 60
+    throttle_rate_limit: int = routes.THROTTLE_RATE_LIMIT
+    throttle_burst_limit: int = routes.THROTTLE_BURST_LIMIT
+    log_retention_days: int = 30
+    stage_name: str = routes.DEFAULT_STAGE_NAME
+    message_hooks: tuple[str, ...] = ()
+    connection_authorizer: str = ""
+    removal_policy: str = "retain"
+    allow_contact_flow_override: bool = False
+    log_level: str = "INFO"
+    stack_name: str = "ConnectChat"
+    powertools_layer_arn: str = ""
+    layer_account_ids: tuple[str, ...] = ()
+    alarm_topic_arn: str = ""
+    create_api_gateway_account_role: bool = True
+
+    @property
+    def destroy_on_removal(self) -> bool:
+        """Whether stateful resources go with the stack."""
+        return self.removal_policy == "destroy"
+
+    def handler_environment(self) -> dict[str, str]:
+        """The environment variables every handler gets (the stack adds the table and topic)."""
+        return {
+            routes.ENV_INSTANCE_ID: self.connect_instance_id,
+            routes.ENV_CONTACT_FLOW_ID: self.contact_flow_id,
+            routes.ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
+            routes.ENV_CHAT_DURATION_MINUTES: str(self.chat_duration_minutes),
+            routes.ENV_RATE_LIMIT_PER_MINUTE: str(self.rate_limit_per_minute),
+            routes.ENV_ALLOW_CONTACT_FLOW_OVERRIDE: "true" if self.allow_contact_flow_override else "false",
+            routes.ENV_MESSAGE_HOOKS: ",".join(self.message_hooks),
+            routes.ENV_CONNECTION_AUTHORIZER: self.connection_authorizer,
+            routes.ENV_METRICS_NAMESPACE: routes.METRICS_NAMESPACE,
+            routes.ENV_LOG_LEVEL: self.log_level,
+        }
+
+    @classmethod
+    def from_context(cls, get: Callable[[str], Any], env: Mapping[str, str] | None = None) -> StackConfig:
+        """Read the configuration through ``get`` (``app.node.try_get_context``) and validate it; ``env``
+        (default: ``os.environ``) supplies the required ids when the context does not."""
+        env = os.environ if env is None else env
+
+        def get_or_env(key: str) -> Any:
+            value = get(key)
+            if value is None or value == "":
+                value = env.get(_ENV_FALLBACK[key]) or None
+            return value
+
+        return cls(
+            connect_instance_id=_identifier(get_or_env, "connectInstanceId", "the Amazon Connect instance id"),
+            contact_flow_id=_identifier(get_or_env, "contactFlowId", "the contact flow id"),
+            allowed_origins=_origins(get("allowedOrigins")),
+            chat_duration_minutes=_integer(get, "chatDurationMinutes", 1500, 60, 10080),
+            rate_limit_per_minute=_integer(get, "rateLimitPerMinute", 60, 1, 10000),
+            throttle_rate_limit=_integer(get, "throttleRateLimit", routes.THROTTLE_RATE_LIMIT, 1, 10000),
+            throttle_burst_limit=_integer(get, "throttleBurstLimit", routes.THROTTLE_BURST_LIMIT, 1, 5000),
+            log_retention_days=_retention(get("logRetentionDays")),
+            stage_name=_matching(get, "stageName", routes.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
+            message_hooks=_hooks(get("messageHooks")),
+            connection_authorizer=_optional_matching(get, "connectionAuthorizer", _HOOK, "a module:function name"),
+            removal_policy=_choice(get, "removalPolicy", "retain", REMOVAL_POLICIES),
+            allow_contact_flow_override=_flag(get, "allowContactFlowOverride", default=False),
+            log_level=_choice(get, "logLevel", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
+            stack_name=_matching(get, "stackName", "ConnectChat", _STACK_NAME, "a CloudFormation stack name"),
+            powertools_layer_arn=_optional_matching(get, "powertoolsLayerArn", _LAYER_ARN, "a Lambda layer ARN"),
+            layer_account_ids=_accounts(get("layerAccountIds")),
+            alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
+            create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
+        )
+
+
+def _how(key: str, example: str = "...") -> str:
+    return f"pass it with `-c {key}={example}` (npx cdk deploy -c {key}={example}) or set it in cdk.json's context"
+
+
+def _text(get: Callable[[str], Any], key: str) -> str | None:
+    value = get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ConfigError(f"context value {key} must be a string, got {value!r}; {_how(key)}")
+    text = str(value).strip()
+    return text or None
+
+
+def _identifier(get: Callable[[str], Any], key: str, what: str) -> str:
+    value = _text(get, key)
+    if value is None:
+        raise ConfigError(
+            f"missing required context value {key} ({what}); {_how(key)}, "
+            f"or set the environment variable {_ENV_FALLBACK[key]}"
+        )
+    if not _UUID.match(value):
+        raise ConfigError(f"context value {key} must be {what}, a UUID, got {value!r}; {_how(key)}")
+    return value.lower()
+
+
+def _integer(get: Callable[[str], Any], key: str, default: int, low: int, high: int) -> int:
+    raw = get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        if isinstance(raw, bool | float):
+            raise ValueError(raw)
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise ConfigError(f"context value {key} must be an integer between {low} and {high}, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"context value {key} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _retention(raw: Any) -> int:
+    value = _integer(lambda _key: raw, "logRetentionDays", 30, 1, 3653)
+    if value not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
+        raise ConfigError(f"context value logRetentionDays must be one of {allowed}; got {value}")
+    return value
+
+
+def _list(raw: Any, key: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        items = raw.split(",")
+    elif isinstance(raw, list | tuple):
+        items = [str(item) for item in raw]
+    else:
+        raise ConfigError(f"context value {key} must be a comma-separated string or a list, got {raw!r}")
+    return tuple(item.strip() for item in items if item.strip())
+
+
+def _origins(raw: Any) -> tuple[str, ...]:
+    origins = _list(raw, "allowedOrigins") or ("*",)
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.match(origin.rstrip("/")):
+            raise ConfigError(
+                f"context value allowedOrigins: {origin!r} is not an origin like https://www.example.com "
+                "(scheme, host and optional port; no path), nor *"
+            )
+    if "*" in origins and len(origins) > 1:
+        raise ConfigError("context value allowedOrigins: * allows every origin and cannot be combined with others")
+    return tuple(origin.rstrip("/") for origin in origins)
+
+
+def _accounts(raw: Any) -> tuple[str, ...]:
+    accounts = _list(raw, "layerAccountIds")
+    for account in accounts:
+        if not _ACCOUNT.match(account):
+            raise ConfigError(f"context value layerAccountIds: {account!r} is not a 12-digit AWS account id")
+    return accounts
+
+
+def _hooks(raw: Any) -> tuple[str, ...]:
+    hooks = _list(raw, "messageHooks")
+    for hook in hooks:
+        if not _HOOK.match(hook):
+            raise ConfigError(f"context value messageHooks: {hook!r} is not a module:function name")
+    return hooks
+
+
+def _choice(get: Callable[[str], Any], key: str, default: str, choices: tuple[str, ...], *, upper: bool = False) -> str:
+    value = _text(get, key)
+    if value is None:
+        return default
+    value = value.upper() if upper else value.lower()
+    if value not in choices:
+        raise ConfigError(f"context value {key} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _flag(get: Callable[[str], Any], key: str, *, default: bool) -> bool:
+    raw = get(key)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(f"context value {key} must be true or false, got {raw!r}")
+    return text == "true"
+
+
+def _matching(get: Callable[[str], Any], key: str, default: str, pattern: re.Pattern[str], what: str) -> str:
+    value = _text(get, key)
+    if value is None:
+        return default
+    if not pattern.match(value):
+        raise ConfigError(f"context value {key} must be {what}, got {value!r}")
+    return value
+
+
+def _optional_matching(get: Callable[[str], Any], key: str, pattern: re.Pattern[str], what: str) -> str:
+    return _matching(get, key, "", pattern, what)

@@ -1,0 +1,97 @@
+"""The start-chat HTTP API (the direct flow): ``POST /start-chat`` with CORS for the allowed origins."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Duration, RemovalPolicy, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_lambda, aws_logs
+from constructs import Construct
+
+from infra import constants, routes
+from infra.nag import acknowledge
+
+#: Fields of each access log line (the HTTP API $context variables).
+ACCESS_LOG_FORMAT: Mapping[str, str] = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTimeEpoch",
+    "httpMethod": "$context.httpMethod",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "integrationStatus": "$context.integrationStatus",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+}
+
+
+class StartChatHttpApi(Construct):
+    """HTTP API with one route per entry of ``routes.HTTP_ROUTES``, served from its ``$default`` stage (so the
+    path is the same as the local stack's: ``https://{api-id}.execute-api.{region}.amazonaws.com/start-chat``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions: Mapping[str, aws_lambda.IFunction],
+        allowed_origins: Sequence[str],
+        throttle_rate_limit: int,
+        throttle_burst_limit: int,
+        log_retention_days: int,
+        destroy: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.api = aws_apigatewayv2.HttpApi(
+            self,
+            "Api",
+            description="connect-chat start-chat endpoint (StartChatContact for chat widgets)",
+            create_default_stage=False,
+            cors_preflight=aws_apigatewayv2.CorsPreflightOptions(
+                allow_origins=list(allowed_origins),
+                allow_methods=[aws_apigatewayv2.CorsHttpMethod.POST, aws_apigatewayv2.CorsHttpMethod.OPTIONS],
+                allow_headers=["Content-Type"],
+                max_age=Duration.hours(1),
+            ),
+        )
+        for route in routes.HTTP_ROUTES:
+            self.api.add_routes(
+                path=route.path,
+                methods=[aws_apigatewayv2.HttpMethod(route.method)],
+                integration=aws_apigatewayv2_integrations.HttpLambdaIntegration(
+                    f"{route.function_id}Integration", functions[route.function_id]
+                ),
+            )
+        self.access_logs = aws_logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=constants.retention(log_retention_days),
+            removal_policy=RemovalPolicy.DESTROY if destroy else RemovalPolicy.RETAIN,
+        )
+        self.stage = aws_apigatewayv2.HttpStage(
+            self,
+            "Stage",
+            http_api=self.api,
+            auto_deploy=True,
+            throttle=aws_apigatewayv2.ThrottleSettings(
+                rate_limit=throttle_rate_limit, burst_limit=throttle_burst_limit
+            ),
+        )
+        cfn_stage = self.stage.node.default_child
+        assert isinstance(cfn_stage, aws_apigatewayv2.CfnStage)
+        cfn_stage.access_log_settings = aws_apigatewayv2.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
+        )
+        acknowledge(
+            self.api,
+            "AwsSolutions-APIG4",
+            "start-chat is called by anonymous website visitors before any identity exists, as Amazon "
+            "Connect's own chat widget backend is; it is throttled and CORS-restricted.",
+        )
+
+    @property
+    def start_chat_url(self) -> str:
+        """The full URL of ``POST /start-chat``."""
+        return f"{self.stage.url.rstrip('/')}{routes.HTTP_ROUTES[0].path}"

@@ -1,0 +1,253 @@
+"""The route table: what the deployed stack and the local stack share, declared once.
+
+This module is plain data with no AWS CDK import, so that the local API Gateway emulator (``local/gateway``) can
+import it as well as the CDK stack (``infra/``): local and deployed cannot drift. It holds
+
+* the functions (their handler paths, what they may touch),
+* the WebSocket routes (route key -> function) and the route selection expression,
+* the HTTP routes (method and path -> function),
+* the stage settings (names, throttling) and API Gateway's WebSocket limits,
+* the session table's key schema and the streaming subscription's filter policy,
+* the environment variable names the handlers read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+TableAccess = Literal["none", "read", "read_write"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One Lambda function: its handler inside the ``lambdas/`` asset and what it is allowed to do.
+
+    Attributes
+    ----------
+    id
+        Stable identifier (also the CDK construct id and the key the routes refer to).
+    handler
+        ``module.function`` inside ``lambdas/`` (Lambda's ``Handler`` setting).
+    description
+        What the function does (Lambda's ``Description``).
+    service
+        ``POWERTOOLS_SERVICE_NAME`` of the function.
+    table_access
+        What it may do with the session table.
+    connect_actions
+        Amazon Connect actions it calls (scoped to the instance's contacts and the contact flow).
+    manage_connections
+        Whether it posts to / deletes WebSocket connections through the management API.
+    contact_flow_override
+        Whether callers may choose the contact flow (when the deployment allows it, the function may then start
+        chats in any flow of the instance).
+    timeout_seconds, memory_mb
+        Lambda settings (WebSocket integrations time out after 29 s at API Gateway).
+    """
+
+    id: str
+    handler: str
+    description: str
+    service: str
+    table_access: TableAccess = "none"
+    connect_actions: tuple[str, ...] = ()
+    manage_connections: bool = False
+    contact_flow_override: bool = False
+    timeout_seconds: int = 15
+    memory_mb: int = 256
+
+
+@dataclass(frozen=True)
+class WebSocketRoute:
+    """A WebSocket API route: the route key API Gateway selects and the function it invokes."""
+
+    route_key: str
+    function_id: str
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """An HTTP API route: method and path and the function it invokes."""
+
+    method: str
+    path: str
+    function_id: str
+
+
+START_CHAT: Final = "StartChat"
+RELAY_CONNECT: Final = "RelayConnect"
+RELAY_DISCONNECT: Final = "RelayDisconnect"
+RELAY_MESSAGE: Final = "RelayMessage"
+RELAY_STREAM: Final = "RelayStream"
+
+_START_CHAT_CONTACT: Final = "connect:StartChatContact"
+_START_STREAMING: Final = "connect:StartContactStreaming"
+_STOP_STREAMING: Final = "connect:StopContactStreaming"
+
+#: Every function the stack deploys, by id.
+FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
+    spec.id: spec
+    for spec in (
+        FunctionSpec(
+            id=START_CHAT,
+            handler="start_chat.app.handler",
+            description="POST /start-chat: StartChatContact for the direct flow",
+            service="start-chat",
+            connect_actions=(_START_CHAT_CONTACT,),
+            contact_flow_override=True,
+        ),
+        FunctionSpec(
+            id=RELAY_CONNECT,
+            handler="relay.connect.handler",
+            description="WebSocket $connect: checks the Origin and records the connection",
+            service="relay-connect",
+            table_access="read_write",
+        ),
+        FunctionSpec(
+            id=RELAY_DISCONNECT,
+            handler="relay.disconnect.handler",
+            description="WebSocket $disconnect: forgets the connection, keeps the chat resumable",
+            service="relay-disconnect",
+            table_access="read_write",
+        ),
+        FunctionSpec(
+            id=RELAY_MESSAGE,
+            handler="relay.message.handler",
+            description="WebSocket client actions: start, resume, send, transcript, attachments, end",
+            service="relay-message",
+            table_access="read_write",
+            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING, _STOP_STREAMING),
+            manage_connections=True,
+            timeout_seconds=29,
+            memory_mb=512,
+        ),
+        FunctionSpec(
+            id=RELAY_STREAM,
+            handler="relay.stream.handler",
+            description="Connect message streaming (SNS) -> every WebSocket connection of the contact",
+            service="relay-stream",
+            table_access="read_write",
+            connect_actions=(_STOP_STREAMING,),
+            manage_connections=True,
+            timeout_seconds=60,
+            memory_mb=512,
+        ),
+    )
+}
+
+#: API Gateway's route selection expression for the WebSocket API.
+ROUTE_SELECTION_EXPRESSION: Final = "$request.body.action"
+#: The body field the expression reads.
+ROUTE_SELECTION_FIELD: Final = "action"
+
+CONNECT_ROUTE: Final = "$connect"
+DISCONNECT_ROUTE: Final = "$disconnect"
+DEFAULT_ROUTE: Final = "$default"
+
+#: Client actions (custom route keys) of the relay protocol.
+CLIENT_ACTIONS: Final[tuple[str, ...]] = (
+    "startChat",
+    "resumeChat",
+    "sendMessage",
+    "sendEvent",
+    "getTranscript",
+    "sendAttachment",
+    "getAttachment",
+    "endChat",
+)
+
+#: Every WebSocket route, in the order API Gateway lists them.
+WEBSOCKET_ROUTES: Final[tuple[WebSocketRoute, ...]] = (
+    WebSocketRoute(CONNECT_ROUTE, RELAY_CONNECT),
+    WebSocketRoute(DISCONNECT_ROUTE, RELAY_DISCONNECT),
+    *(WebSocketRoute(action, RELAY_MESSAGE) for action in CLIENT_ACTIONS),
+    WebSocketRoute(DEFAULT_ROUTE, RELAY_MESSAGE),
+)
+
+#: Every HTTP API route (the direct flow).
+HTTP_ROUTES: Final[tuple[HttpRoute, ...]] = (HttpRoute("POST", "/start-chat", START_CHAT),)
+
+#: The function that consumes the streaming topic (not behind an API).
+STREAM_FUNCTION: Final = RELAY_STREAM
+
+#: Stage names: the deployed WebSocket stage defaults to ``prod``; the local gateway serves ``local``.
+DEFAULT_STAGE_NAME: Final = "prod"
+LOCAL_STAGE_NAME: Final = "local"
+
+#: Stage throttling defaults (requests per second, burst), overridable from the CDK context.
+THROTTLE_RATE_LIMIT: Final = 50
+THROTTLE_BURST_LIMIT: Final = 100
+
+#: API Gateway WebSocket limits (the local gateway applies the same).
+MAX_FRAME_BYTES: Final = 32 * 1024
+MAX_MESSAGE_BYTES: Final = 128 * 1024
+IDLE_TIMEOUT_SECONDS: Final = 10 * 60
+MAX_CONNECTION_SECONDS: Final = 2 * 60 * 60
+INTEGRATION_TIMEOUT_SECONDS: Final = 29
+
+#: The session table: key schema and TTL attribute (also used by Powertools idempotency records).
+TABLE_PARTITION_KEY: Final = "pk"
+TABLE_SORT_KEY: Final = "sk"
+TABLE_TTL_ATTRIBUTE: Final = "expiresAt"
+
+#: The streaming subscription keeps only what the customer may see.
+STREAM_FILTER_ATTRIBUTE: Final = "MessageVisibility"
+STREAM_VISIBLE_VALUES: Final[tuple[str, ...]] = ("CUSTOMER", "ALL")
+#: SNS filter policy (MessageAttributes scope) for the stream function's subscription.
+STREAM_FILTER_POLICY: Final[Mapping[str, list[str]]] = {STREAM_FILTER_ATTRIBUTE: list(STREAM_VISIBLE_VALUES)}
+
+#: Environment variables the handlers read.
+ENV_INSTANCE_ID: Final = "CONNECT_INSTANCE_ID"
+ENV_CONTACT_FLOW_ID: Final = "CONTACT_FLOW_ID"
+ENV_TABLE_NAME: Final = "SESSION_TABLE_NAME"
+ENV_STREAMING_TOPIC_ARN: Final = "STREAMING_TOPIC_ARN"
+ENV_ALLOWED_ORIGINS: Final = "ALLOWED_ORIGINS"
+ENV_CHAT_DURATION_MINUTES: Final = "CHAT_DURATION_MINUTES"
+ENV_RATE_LIMIT_PER_MINUTE: Final = "RATE_LIMIT_PER_MINUTE"
+ENV_ALLOW_CONTACT_FLOW_OVERRIDE: Final = "ALLOW_CONTACT_FLOW_OVERRIDE"
+ENV_MESSAGE_HOOKS: Final = "MESSAGE_HOOKS"
+ENV_CONNECTION_AUTHORIZER: Final = "CONNECTION_AUTHORIZER"
+ENV_SERVICE_NAME: Final = "POWERTOOLS_SERVICE_NAME"
+ENV_METRICS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
+ENV_LOG_LEVEL: Final = "LOG_LEVEL"
+
+#: Metric namespace of the handlers' Powertools metrics.
+METRICS_NAMESPACE: Final = "ConnectChat"
+
+
+def session_table_definition(table_name: str) -> dict[str, object]:
+    """The session table as boto3's ``dynamodb.create_table`` takes it (the local stack creates it so; the CDK
+    stack declares the same keys). TTL is set separately: ``update_time_to_live`` on ``TABLE_TTL_ATTRIBUTE``."""
+    return {
+        "TableName": table_name,
+        "KeySchema": [
+            {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+
+
+def function_for_route(route_key: str) -> FunctionSpec:
+    """The function behind a WebSocket route key (``KeyError`` for an unknown key)."""
+    for route in WEBSOCKET_ROUTES:
+        if route.route_key == route_key:
+            return FUNCTIONS[route.function_id]
+    raise KeyError(route_key)
+
+
+def select_route(action: object) -> str:
+    """The route key API Gateway selects for a message whose ``action`` field holds ``action``.
+
+    A value that names a custom route selects it; anything else (missing, not a string, unknown) selects
+    ``$default``, as API Gateway does when the expression matches no route.
+    """
+    if isinstance(action, str) and action in CLIENT_ACTIONS:
+        return action
+    return DEFAULT_ROUTE
