@@ -84,7 +84,6 @@ RELAY_STREAM: Final = "RelayStream"
 
 _START_CHAT_CONTACT: Final = "connect:StartChatContact"
 _START_STREAMING: Final = "connect:StartContactStreaming"
-_STOP_STREAMING: Final = "connect:StopContactStreaming"
 
 #: Every function the stack deploys, by id.
 FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
@@ -118,7 +117,7 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             description="WebSocket client actions: start, resume, send, transcript, attachments, end",
             service="relay-message",
             table_access="read_write",
-            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING, _STOP_STREAMING),
+            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING),
             manage_connections=True,
             timeout_seconds=29,
             memory_mb=512,
@@ -129,7 +128,6 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             description="Connect message streaming (SNS) -> every WebSocket connection of the contact",
             service="relay-stream",
             table_access="read_write",
-            connect_actions=(_STOP_STREAMING,),
             manage_connections=True,
             timeout_seconds=60,
             memory_mb=512,

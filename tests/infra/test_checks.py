@@ -86,7 +86,7 @@ def test_acknowledgements_are_few_narrow_and_explained(synthesized: Synthesized)
         ("WebSocket/Api", "AwsSolutions-APIG4"),
         *((f"{name}/Function", "AwsSolutions-L1") for name in functions),
         *((f"{name}/Role", "AwsSolutions-IAM5[Resource::*]") for name in functions),
-        *((f"{name}/Role", contacts) for name in ("StartChat", "RelayMessage", "RelayStream")),
+        *((f"{name}/Role", contacts) for name in ("StartChat", "RelayMessage")),
         *((f"{name}/Role", connections) for name in ("RelayMessage", "RelayStream")),
     }
     assert set(found) == expected
