@@ -1,0 +1,474 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from connect_chat import (
+    AgentChatSession,
+    ChatEndedError,
+    ChatSession,
+    CustomerChatSession,
+    EventName,
+    InvalidArgumentError,
+    MessageStatus,
+    NotConnectedError,
+    ServiceValidationError,
+    SessionType,
+    Timing,
+    reset_global_config,
+    set_global_config,
+)
+from connect_chat.metrics import MetricsRecorder
+from connect_chat.protocol import content_types as ct
+from tests.unit.library_fakes import FakeParticipantService, FakeServer, client_error, wait_until
+
+FAST = Timing(heartbeat_interval=0.05, subscribe_retry=0.01, reopen_base=0.01, fetch_retry_base=0.01)
+DETAILS = {"ContactId": "c-1", "ParticipantId": "p-me", "ParticipantToken": "participant-token-secret-123"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    reset_global_config()
+    yield
+    reset_global_config()
+
+
+class Env:
+    def __init__(self) -> None:
+        self.service = FakeParticipantService()
+        self.server = FakeServer()
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def session(self, session_type: str = "CUSTOMER", details: dict[str, Any] | None = None) -> Any:
+        s = ChatSession.create(
+            details or DETAILS,
+            type=session_type,
+            client=self.service,  # type: ignore[arg-type]
+            websocket_timing=FAST,
+            websocket_connector=self.server.connect,
+            metrics=MetricsRecorder(enabled=False),
+        )
+        for name in (
+            "message",
+            "typing",
+            "read_receipt",
+            "delivered_receipt",
+            "connection_established",
+            "connection_lost",
+            "connection_broken",
+            "ended",
+            "participant_idle",
+            "deep_heartbeat_success",
+            "transcript_updated",
+        ):
+            getattr(s, f"on_{name}")(lambda event, n=name: self.events.append((n, event)))
+        return s
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [e for n, e in self.events if n == name]
+
+
+@pytest.fixture
+def env() -> Env:
+    return Env()
+
+
+def agent_msg(env: Env, text: str = "hello", **extra: Any) -> dict[str, Any]:
+    return env.service.add_item(Content=text, ParticipantId="p-agent", ParticipantRole="AGENT", **extra)
+
+
+def test_create_validates_at_once() -> None:
+    with pytest.raises(InvalidArgumentError, match="type"):
+        ChatSession.create(DETAILS, type="BOT")
+    with pytest.raises(InvalidArgumentError, match=r"chat_details\.participant_id"):
+        ChatSession.create({"ContactId": "c", "ParticipantToken": "t"})
+    with pytest.raises(InvalidArgumentError, match=r"options\.zone"):
+        ChatSession.create(DETAILS, options={"zone": "x"})
+
+
+def test_create_picks_the_class_and_defaults_to_customer() -> None:
+    assert isinstance(ChatSession.create(DETAILS), CustomerChatSession)
+    agent = ChatSession.create(DETAILS, type=SessionType.AGENT)
+    assert isinstance(agent, AgentChatSession)
+    assert not hasattr(agent, "disconnect_participant")
+    assert agent.get_connection_status() == "NeverEstablished"
+
+
+async def test_connect_establishes_once_and_routes_items(env: Env) -> None:
+    s = env.session()
+    result = await s.connect(metadata={"m": 1})
+    assert result == {"data": {"connection_status": "Established"}, "metadata": {"m": 1}}
+    assert await s.connect() == {"data": {"connection_status": "Established"}, "metadata": None}
+    assert len(env.named("connection_established")) == 1
+    assert env.named("connection_established")[0]["data"] == {"reconnected": False}
+    assert env.named("connection_established")[0]["chat_details"]["contact_id"] == "c-1"
+    create = env.service.calls[0]
+    assert create[0] == "CreateParticipantConnection"
+    assert create[1]["Type"] == ["WEBSOCKET", "CONNECTION_CREDENTIALS"]
+    assert create[1]["ConnectParticipant"] is True
+
+    sock = env.server.sockets[0]
+    item = agent_msg(env, "hi there")
+    sock.push_item(item)
+    sock.push_item(item)  # duplicate delivery
+    sock.push_item({"Id": "t1", "Type": "EVENT", "ContentType": ct.TYPING, "ParticipantId": "p-agent"})
+    sock.push_item(
+        {
+            "Id": "idle",
+            "Type": "EVENT",
+            "ContentType": ct.PARTICIPANT_IDLE,
+            "ParticipantId": "p-agent",
+            "AbsoluteTime": "2024-01-01T00:10:00.000Z",
+        }
+    )
+    await wait_until(lambda: len(env.named("participant_idle")) == 1)
+    messages = env.named("message")
+    assert [m["data"]["Id"] for m in messages] == [item["Id"], "idle"]
+    assert len(env.named("typing")) == 1
+    assert [e.id for e in s.transcript] == [item["Id"], "idle"]
+    await s.close()
+
+
+async def test_send_message_goes_sending_then_sent(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    response = await s.send_message("hello", metadata={"k": "v"})
+    assert response["metadata"] == {"k": "v"}
+    mid = response["data"]["Id"]
+    statuses = [c["entry"]["Status"] for u in env.named("transcript_updated") for c in u["data"]["changes"]]
+    assert statuses[:2] == ["SENDING", "SENT"]
+    entry = s.transcript.get(mid)
+    assert entry is not None
+    assert entry.status is MessageStatus.SENT
+    # the websocket echo does not duplicate the entry
+    env.server.sockets[0].push_item(env.service.transcript[-1])
+    await wait_until(lambda: len(env.named("message")) == 1)
+    assert len(s.transcript) == 1
+    await s.close()
+
+
+async def test_failed_send_is_marked_and_raised(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    env.service.fail("SendMessage", client_error("ValidationException", 400, "SendMessage"))
+    with pytest.raises(ServiceValidationError) as info:
+        await s.send_message("hello")
+    assert info.value.status_code == 400
+    assert info.value.request_id == "req-ValidationException"
+    [entry] = s.transcript.entries()
+    assert entry.status is MessageStatus.FAILED
+    await s.close()
+
+
+async def test_expired_connection_token_is_refreshed_and_the_call_retried(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    env.service.fail("SendMessage", client_error("AccessDeniedException", 403, "SendMessage"))
+    response = await s.send_message("hello")
+    assert response["data"]["Id"]
+    assert env.service.names()[-3:] == ["SendMessage", "CreateParticipantConnection", "SendMessage"]
+    refresh = env.service.calls[-2][1]
+    assert refresh["Type"] == ["CONNECTION_CREDENTIALS"]
+    assert "ConnectParticipant" not in refresh
+    await s.close()
+
+
+async def test_403_on_token_refresh_ends_the_chat(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    env.service.fail("SendMessage", client_error("AccessDeniedException", 403, "SendMessage"))
+    env.service.fail(
+        "CreateParticipantConnection", client_error("AccessDeniedException", 403, "CreateParticipantConnection")
+    )
+    with pytest.raises(ChatEndedError):
+        await s.send_message("hello")
+    assert env.named("ended")[0]["data"]["reason"]["code"] == "AccessDenied"
+    assert s.ended
+    await s.close()
+
+
+async def test_validation_happens_before_any_call(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    before = len(env.service.calls)
+    with pytest.raises(InvalidArgumentError, match="16385 bytes"):
+        await s.send_message("x" * 16385)
+    with pytest.raises(InvalidArgumentError, match="content_type"):
+        await s.send_event("application/vnd.amazonaws.connect.event.chat.ended")
+    assert len(env.service.calls) == before
+    await s.close()
+
+
+async def test_typing_is_throttled(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    first = await s.send_event(ct.TYPING)
+    second = await s.send_event(ct.TYPING)
+    assert "skipped" not in first
+    assert second["skipped"] is True
+    assert env.service.names().count("SendEvent") == 1
+    await s.close()
+
+
+async def test_receipts_are_throttled_and_read_supersedes_delivered(env: Env) -> None:
+    set_global_config(features={"message_receipts": {"throttle_time": 200}})
+    s = env.session()
+    await s.connect()
+    item = agent_msg(env)
+    env.server.sockets[0].push_item(item)  # triggers an automatic delivered receipt (held 300 ms)
+    await wait_until(lambda: len(env.named("message")) == 1)
+    queued = await s.send_message_receipt("read", item["Id"])
+    assert queued["data"] == {"queued": True}
+    await wait_until(lambda: env.service.names().count("SendEvent") == 1)
+    [(_, sent)] = [c for c in env.service.calls if c[0] == "SendEvent"]
+    assert sent["ContentType"] == ct.MESSAGE_READ
+    assert json.loads(sent["Content"]) == {"messageId": item["Id"]}
+    again = await s.send_message_receipt("read", item["Id"])
+    assert again["data"] == {"queued": False}
+    await s.close()
+    assert env.service.names().count("SendEvent") == 1
+
+
+async def test_no_receipts_for_own_messages(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    response = await s.send_message("mine")
+    queued = await s.send_message_receipt("read", response["data"]["Id"])
+    assert queued["data"] == {"queued": False}
+    await s.close()
+
+
+async def test_reconnect_catches_up_exactly_once(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    first = agent_msg(env, "before")
+    env.server.sockets[0].push_item(first)
+    await wait_until(lambda: len(env.named("message")) == 1)
+    env.server.sockets[0].drop()
+    missed = agent_msg(env, "while down")  # sent while the socket was down: never pushed
+    await wait_until(lambda: len(env.named("connection_established")) == 2)
+    assert env.named("connection_established")[1]["data"] == {"reconnected": True}
+    assert len(env.named("connection_lost")) == 1
+    assert env.named("connection_lost")[0]["data"]["reason"]["code"] == "SocketClosed"
+    await wait_until(lambda: len(env.named("message")) == 2)
+    assert [m["data"]["Id"] for m in env.named("message")] == [first["Id"], missed["Id"]]
+    env.server.open_sockets[0].push_item(missed)  # late duplicate
+    await wait_until(lambda: "GetTranscript" in env.service.names())
+    assert len(env.named("message")) == 2
+    get = next(c for c in env.service.calls if c[0] == "GetTranscript")[1]
+    assert get["StartPosition"] == {"Id": first["Id"]}
+    assert get["ScanDirection"] == "FORWARD"
+    await s.close()
+
+
+async def test_chat_ended_fires_message_then_ended_and_locks_the_session(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    order: list[str] = []
+    s.on_message(lambda e: order.append("message:" + e["data"]["ContentType"]))
+    s.on_ended(lambda e: order.append("ended"))
+    env.server.sockets[0].push_item(
+        {
+            "Id": "end",
+            "Type": "EVENT",
+            "ContentType": ct.CHAT_ENDED,
+            "ParticipantRole": "SYSTEM",
+            "AbsoluteTime": "2024-01-01T01:00:00.000Z",
+        }
+    )
+    await wait_until(lambda: "ended" in order)
+    assert order == ["message:" + ct.CHAT_ENDED, "ended"]
+    assert env.named("ended")[0]["data"]["reason"]["code"] == "ChatEnded"
+    assert s.ended
+    with pytest.raises(ChatEndedError):
+        await s.send_message("too late")
+    with pytest.raises(ChatEndedError):
+        await s.connect()
+    env.server.sockets[0].push_item(agent_msg(env))
+    assert len(env.named("message")) == 1  # handlers dropped
+    await s.close()
+
+
+async def test_403_while_recovering_synthesises_chat_ended(env: Env) -> None:
+    s = ChatSession.create(
+        DETAILS,
+        client=env.service,  # type: ignore[arg-type]
+        websocket_timing=Timing(heartbeat_interval=0.05, subscribe_retry=0.01, reopen_base=0.01, url_fresh_for=0),
+        websocket_connector=env.server.connect,
+        metrics=MetricsRecorder(enabled=False),
+    )
+    got: list[str] = []
+    s.on_message(lambda e: got.append(e["data"]["ContentType"]))
+    s.on_ended(lambda e: got.append("ended:" + e["data"]["reason"]["code"]))
+    await s.connect()
+    env.service.fail(
+        "CreateParticipantConnection", client_error("AccessDeniedException", 403, "CreateParticipantConnection")
+    )
+    env.server.open_failures.append(OSError("refused"))
+    env.server.sockets[0].drop()
+    await wait_until(lambda: any(g.startswith("ended") for g in got))
+    assert got == [ct.CHAT_ENDED, "ended:AccessDenied"]
+    await s.close()
+
+
+async def test_broken_session_can_connect_again(env: Env) -> None:
+    s = env.session()
+    env.service.fail(
+        "CreateParticipantConnection", client_error("ValidationException", 400, "CreateParticipantConnection")
+    )
+    with pytest.raises(Exception, match="boom"):
+        await s.connect()
+    assert s.get_connection_status() == "Broken"
+    assert len(env.named("connection_broken")) == 1
+    await s.connect()
+    assert s.get_connection_status() == "Established"
+    await s.close()
+
+
+async def test_customer_disconnect_ends_the_session(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    await s.disconnect_participant()
+    assert "DisconnectParticipant" in env.service.names()
+    assert len(env.named("ended")) == 1
+    assert env.named("ended")[0]["data"]["reason"]["code"] == "ParticipantDisconnected"
+    with pytest.raises(ChatEndedError):
+        await s.get_transcript()
+
+
+async def test_agent_clean_up_drops_handlers(env: Env) -> None:
+    s = env.session("AGENT")
+    await s.connect()
+    await s.clean_up_on_participant_disconnect()
+    assert s._events.count(EventName.MESSAGE) == 0
+    assert env.server.sockets[0].closed
+
+
+async def test_get_transcript_fills_the_local_transcript_without_events(env: Env) -> None:
+    s = env.session()
+    a = agent_msg(env, "one")
+    b = agent_msg(env, "two")
+    response = await s.get_transcript(max_results=10)  # creates a connection token on demand
+    assert [i["Id"] for i in response["data"]["Transcript"]] == [a["Id"], b["Id"]]
+    assert [e.id for e in s.transcript] == [a["Id"], b["Id"]]
+    assert env.named("message") == []
+    create = env.service.calls[0][1]
+    assert create["Type"] == ["CONNECTION_CREDENTIALS"]
+
+
+async def test_reset_allows_connecting_again(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    env.server.sockets[0].push_item(agent_msg(env))
+    await wait_until(lambda: len(s.transcript) == 1)
+    await s.reset()
+    assert s.get_connection_status() == "NeverEstablished"
+    assert len(s.transcript) == 0
+    await s.connect()
+    assert s.get_connection_status() == "Established"
+    assert env.named("connection_established")[-1]["data"] == {"reconnected": False}
+    await s.close()
+
+
+def test_chat_details_and_no_tokens_in_payloads() -> None:
+    s = ChatSession.create(DETAILS)
+    details = s.get_chat_details()
+    assert details["participant_token"] == DETAILS["ParticipantToken"]
+    assert details["initial_contact_id"] == "c-1"
+    assert "participant-token" not in repr(s._payload({}))
+
+
+async def test_agent_with_get_connection_token(env: Env) -> None:
+    calls: list[int] = []
+
+    async def fetch_token() -> dict[str, str]:
+        calls.append(1)
+        return {"participantToken": "agent-participant-token-xyz"}
+
+    s = env.session("AGENT", {"contactId": "c-1", "participantId": "p-agent", "getConnectionToken": fetch_token})
+    await s.connect()
+    assert calls == [1]
+    assert env.service.calls[0][1]["ParticipantToken"] == "agent-participant-token-xyz"
+    await s.close()
+
+
+async def test_stateless_needs_a_token_then_works(env: Env) -> None:
+    stateless = ChatSession.create_stateless(
+        {"contactId": "c-1", "participantId": "p-me", "participantToken": "ptok-123456789"},
+        client=env.service,  # type: ignore[arg-type]
+        metrics=MetricsRecorder(enabled=False),
+    )
+    with pytest.raises(NotConnectedError):
+        stateless.send_message("x")
+    stateless.create_connection()
+    assert stateless.connection_token is not None
+    assert stateless.send_message("x")["data"]["Id"]
+    assert stateless.send_message_receipt("read", "m-1")["data"]["Id"]
+    assert env.service.calls[-1][1]["ContentType"] == ct.MESSAGE_READ
+
+
+async def test_tokens_never_logged_through_a_whole_session(env: Env, caplog: pytest.LogCaptureFixture) -> None:
+    set_global_config(logger_config={"level": "DEBUG"})
+    with caplog.at_level(logging.DEBUG):
+        s = env.session()
+        await s.connect()
+        await s.send_message("hello")
+        env.server.sockets[0].drop()
+        await wait_until(lambda: len(env.named("connection_established")) == 2)
+        await s.close()
+    text = caplog.text
+    assert "socket lost" in text
+    for secret in ("participant-token-secret-123", "ct-secret-", "ws-secret-"):
+        assert secret not in text
+
+
+async def test_deep_heartbeat_events(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    await wait_until(lambda: env.named("deep_heartbeat_success"))
+    failures: list[dict[str, Any]] = []
+    s.on_deep_heartbeat_failure(failures.append)
+    env.server.ping_status = 500
+    await wait_until(lambda: failures)
+    await s.close()
+
+
+async def test_bot_partial_messages_stream_into_one_entry(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    sock = env.server.sockets[0]
+    base = {"Id": "bot-1", "Type": "MESSAGE", "ContentType": "text/plain", "ParticipantRole": "CUSTOM_BOT"}
+    for n, text in enumerate(["Hel", "lo"], start=1):
+        meta = {"MessageId": "bot-1", "MessageCompleted": False, "ChunkNumber": n}
+        sock.push_item({**base, "Content": text, "AbsoluteTime": "2024-01-01T00:00:01.000Z", "MessageMetadata": meta})
+    await wait_until(lambda: len(env.named("message")) == 2)
+    entry = s.transcript.get("bot-1")
+    assert entry is not None
+    assert entry.item.content == "Hello"
+    done = {**base, "Content": "Hello!", "AbsoluteTime": "2024-01-01T00:00:01.000Z"}
+    sock.push_item({**done, "MessageMetadata": {"MessageId": "bot-1", "MessageCompleted": True}})
+    await wait_until(lambda: len(env.named("message")) == 3)
+    assert [e.item.content for e in s.transcript] == ["Hello!"]
+    await s.close()
+
+
+async def test_websocket_metrics(env: Env) -> None:
+    lines: list[str] = []
+    s = ChatSession.create(
+        DETAILS,
+        client=env.service,  # type: ignore[arg-type]
+        websocket_timing=FAST,
+        websocket_connector=env.server.connect,
+        metrics=MetricsRecorder(sink=lines.append, enabled=True),
+    )
+    await s.connect()
+    env.server.sockets[0].push_item(agent_msg(env))
+    env.server.sockets[0].drop()
+    await wait_until(lambda: sum('"WebSocketGained"' in line for line in lines) == 2)
+    names = {key for line in lines for key in json.loads(line) if key.startswith("WebSocket") or key == "Latency"}
+    assert {"WebSocketGained", "WebSocketLost", "WebSocketMessages", "Latency"} <= names
+    await s.close()
