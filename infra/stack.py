@@ -114,7 +114,12 @@ class ConnectChatStack(Stack):
             alarm_topic=alarm_topic,
         )
 
-        CfnOutput(self, "WebSocketUrl", value=self.websocket.url, description="The relay WebSocket (widget data-url)")
+        CfnOutput(
+            self,
+            "WebSocketUrl",
+            value=self.websocket.url,
+            description="The relay WebSocket (widget data-websocket-url)",
+        )
         CfnOutput(self, "StartChatUrl", value=self.http.start_chat_url, description="POST here to start a chat")
         CfnOutput(
             self,

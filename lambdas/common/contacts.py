@@ -117,7 +117,13 @@ def connect_client(client: Any | None = None, session: boto3.session.Session | N
 def start_chat_contact(
     request: StartChatRequest, settings: Settings, client: Any, *, streaming: bool = False
 ) -> dict[str, Any]:
-    """Call StartChatContact (and StartContactStreaming when ``streaming``); raise :class:`StartChatError`."""
+    """Call StartChatContact (streaming to the deployment's topic when ``streaming``).
+
+    Raises
+    ------
+    StartChatError
+        With an HTTP status and a message safe to show the caller.
+    """
     flow_id = settings.contact_flow_id
     if request.ContactFlowId and request.ContactFlowId != flow_id:
         if not settings.allow_contact_flow_override:
@@ -137,17 +143,12 @@ def start_chat_contact(
             params[name] = value.model_dump()
     if request.SupportedMessagingContentTypes:
         params["SupportedMessagingContentTypes"] = request.SupportedMessagingContentTypes
+    if streaming:
+        # Streaming starts with the contact, so nothing the flow or an agent sends early is missed.
+        params["ChatStreamingConfiguration"] = {"StreamingEndpointArn": settings.streaming_topic_arn}
     try:
         started: dict[str, Any] = client.start_chat_contact(**params)
         register_secret(started.get("ParticipantToken"))
-        if streaming:
-            streamed = client.start_contact_streaming(
-                InstanceId=settings.instance_id,
-                ContactId=started["ContactId"],
-                ChatStreamingConfiguration={"StreamingEndpointArn": settings.streaming_topic_arn},
-                ClientToken=str(uuid.uuid4()),
-            )
-            started["StreamingId"] = streamed["StreamingId"]
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         status, message = _CONNECT_ERRORS.get(code, (502, "Connect could not start the chat"))

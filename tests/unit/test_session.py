@@ -472,3 +472,16 @@ async def test_websocket_metrics(env: Env) -> None:
     names = {key for line in lines for key in json.loads(line) if key.startswith("WebSocket") or key == "Latency"}
     assert {"WebSocketGained", "WebSocketLost", "WebSocketMessages", "Latency"} <= names
     await s.close()
+
+
+async def test_a_wrong_participant_id_is_reported(env: Env, caplog: pytest.LogCaptureFixture) -> None:
+    s = env.session(details={**DETAILS, "ParticipantId": "p-typo"})
+    await s.connect()
+    with caplog.at_level(logging.ERROR, logger="connect_chat"):
+        sent = await s.send_message("hello")
+        echo = {**env.service.transcript[-1], "ParticipantId": "p-me"}  # what the service says the sender is
+        assert echo["Id"] == sent["data"]["Id"]
+        env.server.sockets[0].push_item(echo)
+        await wait_until(lambda: "does not match" in caplog.text)
+    assert "p-typo" in caplog.text
+    await s.close()

@@ -207,6 +207,8 @@ class ChatSession(EventSubscriptions):
         )
         self._typing = TypingThrottle(clock=self.clock)
         self._seen: dict[tuple[str, str, int], Item] = {}
+        self._sent_ids: set[str] = set()
+        self._participant_mismatch_reported = False
         self._connection_token: str | None = chat_details.connection_token
         self._connection: ConnectionResult | None = None
         self._acknowledged = False
@@ -327,6 +329,15 @@ class ChatSession(EventSubscriptions):
         self._ingest(item, notify=True)
 
     def _ingest(self, item: Item, *, notify: bool) -> None:
+        mismatch = item.participant_id not in (None, self._details.participant_id)
+        if item.id in self._sent_ids and mismatch and not self._participant_mismatch_reported:
+            self._participant_mismatch_reported = True
+            _log.error(
+                "chat_details.participant_id %s does not match the sender %s of this session's own message %s",
+                self._details.participant_id,
+                item.participant_id,
+                item.id,
+            )
         own = item.participant_id == self._details.participant_id
         change = self.transcript.add(item)
         own_signal = own and item.content_type in (ct.TYPING, ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
@@ -584,6 +595,7 @@ class ChatSession(EventSubscriptions):
             self._transcript_updated([failed] if failed else [])
             raise
         data = response["data"]
+        self._sent_ids.add(str(data.get("Id")))
         sent = self.transcript.mark_sent(
             client_token, item_id=str(data.get("Id")), absolute_time=data.get("AbsoluteTime")
         )

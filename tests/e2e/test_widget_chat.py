@@ -1,0 +1,418 @@
+"""The embeddable widget in headless Chromium against ``python -m local``: a customer's whole chat.
+
+The page is the demo page the local web server serves at ``/``; the simulated agent of the Connect emulator
+joins each chat and answers every message with a text that contains it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.conditions import Key
+
+from local.stack import REGION, TABLE_NAME
+from tests.support.servers import LocalStackProcess
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "widget-screenshot.png"
+READ = "application/vnd.amazonaws.connect.event.message.read"
+TYPING = "application/vnd.amazonaws.connect.event.typing"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+TIMEOUT_MS = 15000
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+class Frames:
+    """Every WebSocket frame the page sends and receives, decoded."""
+
+    def __init__(self, page: Any) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
+        self.sockets = 0
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws: Any) -> None:
+        self.sockets += 1
+        ws.on("framesent", lambda payload: self.sent.append(_decode(payload)))
+        ws.on("framereceived", lambda payload: self.received.append(_decode(payload)))
+
+    def actions(self, action: str) -> list[dict[str, Any]]:
+        return [f for f in self.sent if f.get("action") == action]
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [f for f in self.received if f.get("type") == "error"]
+
+
+def _decode(payload: Any) -> dict[str, Any]:
+    if isinstance(payload, bytes):
+        payload = payload.decode()
+    try:
+        decoded = json.loads(payload)
+    except (TypeError, ValueError):
+        return {"raw": payload}
+    return decoded if isinstance(decoded, dict) else {"raw": decoded}
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    created = browser.new_context(viewport={"width": 1600, "height": 800}, locale="en-GB", timezone_id="UTC")
+    created.set_default_timeout(TIMEOUT_MS)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.problems = problems
+    return opened
+
+
+def wait(page: Any, expression: str, arg: Any = None) -> Any:
+    page.wait_for_function(expression, arg=arg, timeout=TIMEOUT_MS)
+    return page.evaluate(expression, arg)
+
+
+def widget_state(page: Any) -> dict[str, Any]:
+    state: dict[str, Any] = page.evaluate("window.ConnectChatWidget.state")
+    return state
+
+
+def message_box(page: Any) -> Any:
+    return page.get_by_role("textbox", name="Message", exact=True)
+
+
+def start_chat(page: Any, url: str, name: str = "Dana") -> dict[str, Any]:
+    page.goto(url)
+    page.get_by_role("button", name="Open chat: Chat with us").click()
+    page.get_by_label("What is your name?").fill(name)
+    page.get_by_role("button", name="Start chat").click()
+    wait(page, "window.ConnectChatWidget.state.status === 'active' && window.ConnectChatWidget.state.connected")
+    return widget_state(page)
+
+
+def send(page: Any, text: str) -> None:
+    message_box(page).fill(text)
+    message_box(page).press("Enter")
+
+
+def wait_for_reply(page: Any, text: str) -> None:
+    """The simulated agent's answer quotes the customer's text."""
+    wait(
+        page,
+        "t => window.ConnectChatWidget.state.items.some(i => !i.own && i.kind === 'message' && i.text.includes(t))",
+        text,
+    )
+
+
+def eventually(page: Any, condition: Any, timeout_ms: int = 5000) -> None:
+    """Poll a Python-side condition (e.g. on recorded frames) while the page keeps running."""
+    waited = 0
+    while not condition():
+        assert waited < timeout_ms, "the condition did not become true"
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def texts(page: Any) -> list[str]:
+    """What the conversation shows, top to bottom (notices included)."""
+    shown: list[str] = page.locator("li[data-kind] .text, li[data-kind=notice]").all_inner_texts()
+    return shown
+
+
+def assert_no_duplicates(page: Any) -> None:
+    state = widget_state(page)
+    ids = [i["id"] for i in state["items"] if i["id"]]
+    assert len(ids) == len(set(ids)), "an item is shown twice"
+    repeated = {text: n for text, n in Counter(texts(page)).items() if n > 1}
+    assert not repeated, f"shown more than once: {repeated}"
+
+
+def control(stack: LocalStackProcess, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    return stack.control(method, path, body)
+
+
+def gateway_connections(stack: LocalStackProcess, contact_id: str) -> list[str]:
+    """The gateway connections the relay has attached to the chat (from the session table)."""
+    table = boto3.resource(
+        "dynamodb",
+        region_name=REGION,
+        endpoint_url=stack.moto_url,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).Table(TABLE_NAME)
+    items = table.query(KeyConditionExpression=Key("pk").eq(f"CHAT#{contact_id}") & Key("sk").begins_with("CONN#"))
+    return [str(item["connectionId"]) for item in items.get("Items", [])]
+
+
+def delete_connection(stack: LocalStackProcess, connection_id: str) -> int:
+    """The management API's DeleteConnection: the server closes the browser's socket."""
+    url = stack.websocket_url.replace("ws://", "http://") + f"/@connections/{connection_id}"
+    request = urllib.request.Request(url, method="DELETE")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+# --------------------------------------------------------------------------------------------- tests
+
+
+def test_a_chat_survives_reloads_and_network_drops(
+    page: Any, context: Any, local_stack: LocalStackProcess, tmp_path: Path
+) -> None:
+    frames = Frames(page)
+    started = start_chat(page, local_stack.http_url + "/")
+    contact_id = started["contactId"]
+
+    # The agent joins and answers every message, in order.
+    page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
+    asked = ["Hello, I have a question about my order", "It is order 4711", "Can you send it to my office?"]
+    for text in asked:
+        send(page, text)
+        wait_for_reply(page, text)
+    shown = texts(page)
+    for text in asked:
+        own = shown.index(text)
+        reply = next(i for i, t in enumerate(shown) if text in t and i != own)
+        assert own < reply
+    assert [t for t in shown if t in asked] == asked
+
+    # The agent read every message: "Read" under each; the widget sent read receipts for the agent's answers.
+    page.locator("li.own .receipt", has_text="Read").nth(len(asked) - 1).wait_for()
+    agent_ids = {i["id"] for i in widget_state(page)["items"] if i["kind"] == "message" and not i["own"]}
+    eventually(
+        page,
+        lambda: agent_ids <= {f.get("messageId") for f in frames.actions("sendEvent") if f.get("contentType") == READ},
+    )
+
+    # The README's screenshot: the widget (its panel and button) mid-conversation.
+    screenshot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") or not SCREENSHOT.exists() else tmp_path / "s.png"
+    screenshot.parent.mkdir(exist_ok=True)
+    panel = page.get_by_role("dialog", name="Chat with us").bounding_box()
+    viewport = page.viewport_size
+    clip = {
+        "x": panel["x"] - 12,
+        "y": panel["y"] - 12,
+        "width": viewport["width"] - panel["x"] + 12,
+        "height": viewport["height"] - panel["y"] + 12,
+    }
+    page.screenshot(path=str(screenshot), clip=clip)
+    assert_no_duplicates(page)
+
+    # A reload restores the conversation and resumes the same chat.
+    before = texts(page)
+    page.reload()
+    wait(page, "window.ConnectChatWidget.state.connected")
+    assert widget_state(page)["contactId"] == contact_id
+    assert frames.actions("resumeChat"), "the reloaded page resumed the chat"
+    page.wait_for_timeout(500)
+    assert texts(page) == before
+    assert page.get_by_role("dialog", name="Chat with us").is_visible(), "the panel stays open across a reload"
+
+    # The network goes away; the agent writes meanwhile and the customer types a message that waits.
+    context.set_offline(True)
+    wait(page, "!window.ConnectChatWidget.state.connected")
+    page.get_by_role("status").filter(has_text="Reconnecting").wait_for()
+    away = ["While you were away: your parcel left the depot", "It should arrive tomorrow"]
+    for text in away:
+        control(local_stack, "POST", f"/contacts/{contact_id}/agent/message", {"content": text})
+    send(page, "Sorry, my connection dropped")
+    page.locator("li.own .receipt", has_text="Sending").wait_for()
+    context.set_offline(False)
+    wait_for_reply(page, "Sorry, my connection dropped")
+    shown = texts(page)
+    assert shown.index(away[0]) < shown.index(away[1]) < shown.index("Sorry, my connection dropped")
+    assert_no_duplicates(page)
+
+    # The server cuts the socket (DeleteConnection); the widget reconnects and misses nothing.
+    resumes = len(frames.actions("resumeChat"))
+    for connection_id in gateway_connections(local_stack, contact_id):
+        delete_connection(local_stack, connection_id)
+    control(local_stack, "POST", f"/contacts/{contact_id}/agent/message", {"content": "Are you still with me?"})
+    wait(page, "t => window.ConnectChatWidget.state.items.some(i => i.text === t)", "Are you still with me?")
+    wait(page, "window.ConnectChatWidget.state.connected")
+    assert len(frames.actions("resumeChat")) > resumes
+    send(page, "Yes, still here")
+    wait_for_reply(page, "Yes, still here")
+    assert_no_duplicates(page)
+
+    # Every message the widget sent was sent once: the ones typed while offline were not repeated.
+    contents = Counter(f["content"] for f in frames.actions("sendMessage"))
+    assert contents["Sorry, my connection dropped"] == 1
+    assert all(n == 1 for n in contents.values()), contents
+    unexpected = [e for e in frames.errors() if e.get("code") not in ("NO_CHAT",)]
+    assert not unexpected, unexpected
+    assert not page.problems
+
+
+def test_the_agent_types_and_the_customer_typing_is_throttled(page: Any, local_stack: LocalStackProcess) -> None:
+    frames = Frames(page)
+    defaults = control(local_stack, "GET", "/config")
+    control(local_stack, "POST", "/config", {"agentReplyDelay": 2.5})
+    try:
+        start_chat(page, local_stack.http_url + "/")
+        page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
+        # Typing a long message sends one typing event, not one per key.
+        message_box(page).press_sequentially("Where is my parcel?", delay=20)
+        message_box(page).press("Enter")
+        typing = page.locator(".typing")
+        typing.filter(has_text="is typing").wait_for()
+        wait_for_reply(page, "Where is my parcel?")
+        wait(page, "window.ConnectChatWidget.state.typing.length === 0")
+    finally:
+        control(local_stack, "POST", "/config", {"agentReplyDelay": defaults["agentReplyDelay"]})
+    assert len([f for f in frames.actions("sendEvent") if f.get("contentType") == TYPING]) == 1
+
+
+def test_attachments_upload_scan_and_download(page: Any, local_stack: LocalStackProcess) -> None:
+    frames = Frames(page)
+    start_chat(page, local_stack.http_url + "/")
+    page.set_input_files("input[type=file]", files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}])
+    download = page.get_by_role("button", name="Download receipt.png")
+    download.wait_for()
+    attachment = next(i["attachment"] for i in widget_state(page)["items"] if i["attachment"])
+    assert attachment["status"] == "APPROVED"
+
+    # The presigned download URL serves exactly the uploaded bytes.
+    url = page.evaluate("id => window.ConnectChatWidget.attachmentUrl(id)", attachment["id"])
+    assert page.request.get(url).body() == PNG
+
+    # The Download button asks the relay for a fresh URL and opens it.
+    with page.context.expect_event("page") as opened:
+        download.click()
+    opened.value.close()
+    assert frames.actions("getAttachment")
+
+    # A file that fails the scan is shown as rejected, with nothing to download.
+    evil = b"MZ" + bytes(100)
+    page.set_input_files("input[type=file]", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": evil}])
+    page.locator("li.own", has_text="photo.png").filter(has_text="rejected").wait_for()
+    assert page.get_by_role("button", name="Download photo.png").count() == 0
+
+    # A type Connect does not accept never leaves the browser.
+    uploads = len(frames.actions("sendAttachment"))
+    page.set_input_files(
+        "input[type=file]", files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": evil}]
+    )
+    page.get_by_role("alert").filter(has_text="cannot be sent").wait_for()
+    assert len(frames.actions("sendAttachment")) == uploads
+    assert_no_duplicates(page)
+
+
+def test_ending_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
+    frames = Frames(page)
+    start_chat(page, local_stack.http_url + "/")
+    send(page, "That is all, thanks")
+    wait_for_reply(page, "That is all, thanks")
+    page.get_by_role("button", name="End chat").click()
+    page.locator("li[data-kind=notice]", has_text="The chat has ended").first.wait_for()
+    assert frames.actions("endChat")
+    assert not message_box(page).is_visible()
+    new_chat = page.get_by_role("button", name="Start a new chat")
+    assert new_chat.is_visible()
+    assert page.evaluate("sessionStorage.length") == 0
+
+    # Nothing to resume after a reload: the start form again.
+    page.reload()
+    page.get_by_role("button", name="Open chat: Chat with us").click()
+    page.get_by_label("What is your name?").wait_for()
+    assert widget_state(page)["status"] == "idle"
+
+
+def test_the_agent_ends_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
+    started = start_chat(page, local_stack.http_url + "/")
+    page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
+    control(local_stack, "POST", f"/contacts/{started['contactId']}/end", {})
+    page.locator("li[data-kind=notice]", has_text="The chat has ended").first.wait_for()
+    wait(page, "window.ConnectChatWidget.state.status === 'ended'")
+    page.get_by_role("button", name="Start a new chat").click()
+    assert page.get_by_label("What is your name?").is_visible()
+
+
+def test_message_content_is_shown_as_text(page: Any, local_stack: LocalStackProcess) -> None:
+    started = start_chat(page, local_stack.http_url + "/")
+    payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    send(page, payload)
+    wait_for_reply(page, payload)
+    control(local_stack, "POST", f"/contacts/{started['contactId']}/agent/message", {"content": "<b>bold</b> & co"})
+    wait(page, "t => window.ConnectChatWidget.state.items.some(i => i.text === t)", "<b>bold</b> & co")
+    assert payload in texts(page)
+    assert "<b>bold</b> & co" in texts(page)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("li[data-kind] img, li[data-kind] b, li[data-kind] script").count() == 0
+
+
+FOCUSED = (
+    "() => { const a = document.querySelector('#connect-chat-widget').shadowRoot.activeElement;"
+    " return a ? (a.getAttribute('aria-label') || a.id) : null; }"
+)
+
+
+def wait_for_focus(page: Any, label: str) -> None:
+    """Wait until the widget element named ``label`` (aria-label, else id) has the keyboard focus."""
+    wait(page, f"label => ({FOCUSED})() === label", label)
+
+
+def test_keyboard_only_and_labels(page: Any, local_stack: LocalStackProcess) -> None:
+    page.goto(local_stack.http_url + "/")
+    bubble = page.get_by_role("button", name="Open chat: Chat with us")
+    assert bubble.get_attribute("aria-expanded") == "false"
+    bubble.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("dialog", name="Chat with us").is_visible()
+    assert page.get_by_role("button", name="Close chat: Chat with us").get_attribute("aria-expanded") == "true"
+    wait_for_focus(page, "ccw-name")
+    page.keyboard.type("Kim")
+    page.keyboard.press("Enter")
+    wait(page, "window.ConnectChatWidget.state.connected")
+    wait_for_focus(page, "Message")
+    page.keyboard.type("Typed without a mouse")
+    page.keyboard.press("Enter")
+    wait_for_reply(page, "Typed without a mouse")
+    log = page.get_by_role("log", name="Conversation")
+    assert log.get_attribute("aria-live") == "polite"
+    assert page.get_by_role("button", name="Attach a file").is_visible()
+    assert page.get_by_role("button", name="Send message").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("dialog", name="Chat with us").is_visible()
+    wait_for_focus(page, "Open chat: Chat with us")
+
+
+def test_an_unknown_resume_token_offers_a_new_chat(page: Any, local_stack: LocalStackProcess) -> None:
+    websocket_url = local_stack.websocket_url
+    stale = {
+        "v": 1,
+        "resumeToken": "x" * 43,
+        "contactId": "gone",
+        "participantId": "gone",
+        "displayName": "Old",
+        "open": True,
+        "lastId": None,
+        "entries": [],
+        "readSent": [],
+        "seq": 0,
+    }
+    page.add_init_script(
+        f"sessionStorage.setItem({json.dumps('connect-chat-widget:' + websocket_url)}, {json.dumps(json.dumps(stale))})"
+    )
+    page.goto(local_stack.http_url + "/")
+    page.get_by_role("alert").filter(has_text="no longer available").wait_for()
+    assert page.get_by_label("What is your name?").is_visible()
+    assert widget_state(page)["status"] == "idle"
