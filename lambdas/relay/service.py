@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from common import frames as f
 from common.contacts import ParticipantDetailsInput, StartChatError, StartChatRequest, start_chat_contact
@@ -25,12 +25,14 @@ from connect_chat.errors import (
     ServiceValidationError,
     ThrottlingError,
 )
+from connect_chat.operations import ChatOperations
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
 from connect_chat.validation import validate_attachment, validate_event, validate_message
 
 _HOOKED_TYPES = (ct.TEXT_PLAIN, ct.TEXT_MARKDOWN)
+_T = TypeVar("_T")
 
 
 class ChatEndedSignal(Exception):
@@ -105,7 +107,7 @@ class RelayService:
             raise ChatEndedSignal
         return chat
 
-    def _call(self, chat: ChatRecord, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    def _call(self, chat: ChatRecord, call: Callable[[str], _T]) -> _T:
         """Run ``call`` with the chat's connection token, refreshing it once if it was refused.
 
         A refused refresh means the chat ended in the background: every connection is told so.
@@ -199,27 +201,20 @@ class RelayService:
             self.poster.post(connection_id, f.item_frame(item))
 
     def _items_after(self, chat: ChatRecord, after_id: str | None) -> Iterator[dict[str, Any]]:
-        """Every transcript item after ``after_id`` (all of them without it), oldest first."""
-        request: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING", "MaxResults": 100}
-        if after_id:
-            request["StartPosition"] = {"Id": after_id}
+        """Every transcript item after ``after_id`` (the latest 100 without it), oldest first, through the hooks.
+
+        An ``afterId`` Connect does not know (from another chat, or mistyped) replays the latest items instead;
+        the client dedupes on ``Id``.
+        """
+        operations = ChatOperations(self.participant, lambda: chat.connection_token)
         try:
-            page = self._transcript_page(chat, request)
-        except ServiceValidationError:  # afterId unknown to Connect: replay everything, the client dedupes
-            request.pop("StartPosition", None)
-            after_id = None
-            page = self._transcript_page(chat, request)
-        while True:
-            for raw in page.get("Transcript", []):
-                if raw.get("Id") == after_id:
-                    continue
-                item = self.outbound(chat.contact_id, raw)
-                if item is not None:
-                    yield item
-            next_token = page.get("NextToken")
-            if not next_token:
-                return
-            page = self._transcript_page(chat, {**request, "NextToken": next_token})
+            items = self._call(chat, lambda _token: operations.fetch_items_after(after_id))
+        except ServiceValidationError:
+            items = self._call(chat, lambda _token: operations.fetch_items_after(None))
+        for item in items:
+            relayed = self.outbound(chat.contact_id, item.to_dict())
+            if relayed is not None:
+                yield relayed
 
     def _transcript_page(self, chat: ChatRecord, request: dict[str, Any]) -> dict[str, Any]:
         return self._call(chat, lambda token: self.participant.get_transcript(token, **request))

@@ -213,17 +213,6 @@ class WebSocketGateway:
         for connection in list(self.connections.values()):
             await self._server_close(connection, WSCloseCode.GOING_AWAY, "Server shutting down")
 
-    def drop(self, connection_id: str) -> bool:
-        """Cut a connection without a close frame (a network failure); used by tests and demos."""
-        connection = self.connections.get(connection_id)
-        if connection is None:
-            return False
-        connection.closed_by_server = (1006, "Connection dropped")
-        transport = connection.request.transport
-        if transport is not None:
-            transport.close()
-        return True
-
     # ------------------------------------------------------------------------------- management API
 
     def _connection(self, request: web.Request) -> GatewayConnection | None:
