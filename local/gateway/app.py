@@ -60,7 +60,6 @@ class GatewayConnection:
 
     connection_id: str
     ws: web.WebSocketResponse
-    request: web.Request
     context: dict[str, Any]
     source_ip: str
     user_agent: str | None
@@ -150,7 +149,7 @@ class WebSocketGateway:
             return _aws_error(status, "Forbidden", "Connection refused by the $connect route")
         ws = web.WebSocketResponse(max_msg_size=self.config.max_message_bytes, autoping=True)
         await ws.prepare(request)
-        connection = GatewayConnection(connection_id, ws, request, context, source_ip, agent, connected_at)
+        connection = GatewayConnection(connection_id, ws, context, source_ip, agent, connected_at)
         self.connections[connection_id] = connection
         watchdog = asyncio.get_running_loop().create_task(self._watch_limits(connection))
         try:
