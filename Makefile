@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv test lint typecheck unit local synth clean
+.PHONY: venv test lint typecheck unit local synth bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ unit: venv
 
 local: venv
 	$(PY) -m local
+
+# Benchmarks: measured and printed, never asserted.
+bench: venv
+	PYTHONPATH=layer/python $(PY) -m bench.protocol_core
+	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
 
 # Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids.
 SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000
