@@ -115,6 +115,8 @@ class SocketHub:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
                     self._on_frame(socket, message.data)
+                elif message.type == WSMsgType.BINARY:
+                    socket.push({"message": "Invalid request: frames must be JSON text, not binary"})
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:

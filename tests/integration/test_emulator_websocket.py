@@ -133,6 +133,20 @@ async def test_bad_frames_get_a_message_and_the_socket_stays_open(
     await socket.close()
 
 
+async def test_binary_frames_get_a_message_and_the_socket_stays_open(
+    connect_client: Any, participant_client: Any
+) -> None:
+    chat = open_chat(connect_client, participant_client)
+    socket = await ChatSocket.open(chat.websocket_url)
+    await socket.ws.send(b'{"topic": "aws/heartbeat"}')
+    error = await socket.wait_frame(lambda f: "message" in f)
+    assert "binary" in error["message"]
+    await socket.send({"topic": "aws/heartbeat"})
+    await socket.wait_frame(lambda f: f.get("topic") == "aws/heartbeat")
+    assert not socket.closed
+    await socket.close()
+
+
 async def test_socket_closes_when_the_chat_ends(connect_client: Any, participant_client: Any, emulator: Any) -> None:
     chat = open_chat(connect_client, participant_client)
     socket = await ChatSocket.open(chat.websocket_url)
