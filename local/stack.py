@@ -7,10 +7,12 @@ route table the stack uses.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,8 @@ from local.web import SNS_PATH, LocalWebServer
 REGION = "us-west-2"
 TABLE_NAME = "connect-chat-local-sessions"
 TOPIC_NAME = "connect-chat-local-streaming"
+#: Handler invocations that may run at once (threads), like Lambda's concurrent executions.
+LAMBDA_CONCURRENCY = 64
 
 
 class PortInUseError(RuntimeError):
@@ -168,6 +172,10 @@ async def start_local_stack(
 
     ports = ports or LocalPorts.from_env()
     check_ports_free(host, ports)
+    # Lambda runs invocations concurrently; handlers run in threads here, so allow as many as a busy demo needs.
+    executor = ThreadPoolExecutor(max_workers=LAMBDA_CONCURRENCY, thread_name_prefix="lambda")
+    asyncio.get_running_loop().set_default_executor(executor)
+    stack.callback(executor.shutdown, wait=False)
     moto = ThreadedMotoServer(ip_address=host, port=ports.moto, verbose=False)
     moto.start()
     stack.callback(moto.stop)

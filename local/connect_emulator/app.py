@@ -84,12 +84,8 @@ class Emulator:
         app.router.add_get(DOWNLOAD_PATH, self.attachments.handle_download)
         app.router.add_get("/connect", self.hub.handle)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
-        app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
         return app
-
-    async def _on_startup(self, app: web.Application) -> None:
-        self.streaming.start()
 
     async def _on_shutdown(self, app: web.Application) -> None:
         for socket in list(self.hub.sockets):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from typing import Any
 
 import boto3
@@ -30,30 +31,42 @@ def streaming_message(contact: Contact, item: ChatItem, account_id: str) -> tupl
     return json.dumps(body), {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
 
 
+Publication = tuple[str, str, dict[str, Any]]
+
+
 class StreamingPublisher:
-    """Publishes items of contacts with streaming started, in order, from one background task."""
+    """Publishes the items of streamed contacts: in order within a contact, contacts in parallel.
+
+    Each contact with pending items has one worker task that drains its queue and then ends, so idle
+    contacts cost nothing.
+    """
 
     def __init__(self, chats: ChatService) -> None:
         self.chats = chats
-        self.queue: asyncio.Queue[tuple[str, str, dict[str, Any]]] = asyncio.Queue()
         self.published = 0
         self.failures = 0
         self._clients: dict[str, Any] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._pending: dict[str, deque[Publication]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
         chats.item_listeners.append(self.on_item)
 
     def on_item(self, contact: Contact, item: ChatItem) -> None:
+        if not contact.streaming:
+            return
+        pending = self._pending.setdefault(contact.contact_id, deque())
         for arn in contact.streaming.values():
             body, attributes = streaming_message(contact, item, self.chats.config.account_id)
-            self.queue.put_nowait((arn, body, attributes))
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+            pending.append((arn, body, attributes))
+        if contact.contact_id not in self._workers:
+            worker = asyncio.get_running_loop().create_task(self._drain(contact.contact_id))
+            self._workers[contact.contact_id] = worker
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        """Cancel whatever is still being published (shutdown)."""
+        workers = list(self._workers.values())
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
 
     def _client(self, arn: str) -> Any:
         region = arn.split(":")[3]
@@ -61,14 +74,21 @@ class StreamingPublisher:
             self._clients[region] = boto3.client("sns", region_name=region)
         return self._clients[region]
 
-    async def _run(self) -> None:
-        while True:
-            arn, body, attributes = await self.queue.get()
-            try:
-                await asyncio.to_thread(
-                    self._client(arn).publish, TopicArn=arn, Message=body, MessageAttributes=attributes
-                )
-                self.published += 1
-            except Exception:
-                self.failures += 1
-                logger.exception("Publishing to %s failed", arn)
+    async def _drain(self, contact_id: str) -> None:
+        pending = self._pending[contact_id]
+        try:
+            while pending:
+                arn, body, attributes = pending.popleft()
+                try:
+                    await asyncio.to_thread(
+                        self._client(arn).publish, TopicArn=arn, Message=body, MessageAttributes=attributes
+                    )
+                    self.published += 1
+                except Exception:
+                    self.failures += 1
+                    logger.exception("Publishing to %s failed", arn)
+        finally:
+            # No await between the empty check and here: an item added later starts a new worker.
+            self._workers.pop(contact_id, None)
+            if not pending:
+                self._pending.pop(contact_id, None)
