@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
 
+from tests.support.chat import WireLog, wire_log
 from tests.support.relay import ORIGIN, RelayHarness, create_table
 from tests.support.servers import RunningEmulator
 
@@ -59,3 +61,17 @@ def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPa
     _reset_relay_caches()
     yield RelayHarness(table_name=table_name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
     _reset_relay_caches()
+
+
+@pytest.fixture
+def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
+    """Every response of these clients must match its output shape (or be a modeled error of the operation)."""
+    with wire_log(connect_client, participant_client) as log:
+        yield log
+    log.assert_valid()
+
+
+@pytest.fixture
+def agent_off(emulator: RunningEmulator) -> None:
+    """The test plays the agent itself: the simulated agent stays out (restored after the test)."""
+    emulator.control("POST", "/config", {"agentEnabled": False})

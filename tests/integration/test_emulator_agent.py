@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,7 +17,6 @@ from tests.support.chat import (
     READ,
     TYPING,
     ChatSocket,
-    WireLog,
     async_wait_for,
     find,
     join_agent,
@@ -26,15 +24,9 @@ from tests.support.chat import (
     send_text,
     wait_for,
     whole_transcript,
-    wire_log,
 )
 
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
+pytestmark = pytest.mark.usefixtures("wire")
 
 
 async def test_simulated_agent_joins_types_reads_and_answers(connect_client: Any, participant_client: Any) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -16,29 +15,17 @@ from tests.support.chat import (
     NO_CLIENT_VALIDATION,
     Chat,
     ChatSocket,
-    WireLog,
     async_wait_for,
     find,
     join_agent,
     open_chat,
     wait_for,
     whole_transcript,
-    wire_log,
 )
 
+pytestmark = pytest.mark.usefixtures("wire", "agent_off")
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
-
-
-@pytest.fixture(autouse=True)
-def _no_simulated_agent(emulator: Any) -> None:
-    emulator.control("POST", "/config", {"agentEnabled": False})
 
 
 def _start(participant_client: Any, chat: Chat, name: str, content_type: str, size: int) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -15,24 +14,17 @@ from tests.support.chat import (
     INSTANCE_ID,
     JOINED,
     NO_CLIENT_VALIDATION,
-    WireLog,
     find,
     open_chat,
     send_text,
     start_chat,
     wait_for,
     whole_transcript,
-    wire_log,
 )
 
+pytestmark = pytest.mark.usefixtures("wire")
+
 TOPIC_ARN = "arn:aws:sns:us-west-2:123456789012:chat-stream"
-
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
 
 
 @pytest.fixture

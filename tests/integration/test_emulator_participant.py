@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,21 +24,9 @@ from tests.support.chat import (
     start_chat,
     wait_for,
     whole_transcript,
-    wire_log,
 )
 
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
-
-
-@pytest.fixture(autouse=True)
-def _no_simulated_agent(emulator: Any) -> None:
-    """These tests play the agent themselves."""
-    emulator.control("POST", "/config", {"agentEnabled": False})
+pytestmark = pytest.mark.usefixtures("wire", "agent_off")
 
 
 def _parse_time(text: str) -> dt.datetime:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,26 +10,14 @@ import pytest
 from tests.support.chat import (
     INSTANCE_ID,
     REHYDRATED,
-    WireLog,
     find,
     open_chat,
     send_text,
     start_chat,
     whole_transcript,
-    wire_log,
 )
 
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
-
-
-@pytest.fixture(autouse=True)
-def _no_simulated_agent(emulator: Any) -> None:
-    emulator.control("POST", "/config", {"agentEnabled": False})
+pytestmark = pytest.mark.usefixtures("wire", "agent_off")
 
 
 @pytest.mark.parametrize("rehydration", ["ENTIRE_PAST_SESSION", "FROM_SEGMENT"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,23 +15,16 @@ from tests.support.chat import (
     INSTANCE_ID,
     JOINED,
     TYPING,
-    WireLog,
     find,
     open_chat,
     send_text,
     wait_for,
     whole_transcript,
-    wire_log,
 )
 
+pytestmark = pytest.mark.usefixtures("wire")
+
 ATTRIBUTES = ("InitialContactId", "ContactId", "ParticipantRole", "Type", "ContentType", "MessageVisibility")
-
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,21 +12,14 @@ import pytest
 from tests.support.chat import (
     TYPING,
     Chat,
-    WireLog,
     open_chat,
     send_text,
     whole_transcript,
-    wire_log,
 )
 
+pytestmark = pytest.mark.usefixtures("wire")
+
 MESSAGES = 25
-
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
 
 
 @dataclass

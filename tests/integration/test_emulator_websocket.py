@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,25 +17,13 @@ from tests.support.chat import (
     LEFT,
     TYPING,
     ChatSocket,
-    WireLog,
     find,
     open_chat,
     send_text,
     whole_transcript,
-    wire_log,
 )
 
-
-@pytest.fixture(autouse=True)
-def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
-    with wire_log(connect_client, participant_client) as log:
-        yield log
-    log.assert_valid()
-
-
-@pytest.fixture(autouse=True)
-def _no_simulated_agent(emulator: Any) -> None:
-    emulator.control("POST", "/config", {"agentEnabled": False})
+pytestmark = pytest.mark.usefixtures("wire", "agent_off")
 
 
 async def test_subscribe_success(connect_client: Any, participant_client: Any) -> None:
