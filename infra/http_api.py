@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Duration, RemovalPolicy, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_lambda, aws_logs
+from aws_cdk import Duration, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_lambda
 from constructs import Construct
 
-from infra import constants, routes
+from infra import routes
+from infra.access_logs import log_stage_access
 from infra.nag import acknowledge
 
 #: Fields of each access log line (the HTTP API $context variables).
@@ -64,12 +64,6 @@ class StartChatHttpApi(Construct):
                     f"{route.function_id}Integration", functions[route.function_id]
                 ),
             )
-        self.access_logs = aws_logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=constants.retention(log_retention_days),
-            removal_policy=RemovalPolicy.DESTROY if destroy else RemovalPolicy.RETAIN,
-        )
         self.stage = aws_apigatewayv2.HttpStage(
             self,
             "Stage",
@@ -79,10 +73,8 @@ class StartChatHttpApi(Construct):
                 rate_limit=throttle_rate_limit, burst_limit=throttle_burst_limit
             ),
         )
-        cfn_stage = self.stage.node.default_child
-        assert isinstance(cfn_stage, aws_apigatewayv2.CfnStage)
-        cfn_stage.access_log_settings = aws_apigatewayv2.CfnStage.AccessLogSettingsProperty(
-            destination_arn=self.access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
+        self.access_logs = log_stage_access(
+            self, self.stage, ACCESS_LOG_FORMAT, log_retention_days=log_retention_days, destroy=destroy
         )
         acknowledge(
             self.api,

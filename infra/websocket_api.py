@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
-from aws_cdk import RemovalPolicy, Stack, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_iam, aws_lambda, aws_logs
+from aws_cdk import Stack, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_iam, aws_lambda
 from constructs import Construct, IDependable
 
-from infra import constants, permissions, routes
+from infra import permissions, routes
+from infra.access_logs import log_stage_access
 from infra.nag import acknowledge
 
 #: Fields of each access log line (the WebSocket $context variables).
@@ -60,12 +60,6 @@ class RelayWebSocketApi(Construct):
                 integrations[route.function_id] = integration
             self.api.add_route(route.route_key, integration=integration)
 
-        self.access_logs = aws_logs.LogGroup(
-            self,
-            "AccessLogs",
-            retention=constants.retention(log_retention_days),
-            removal_policy=RemovalPolicy.DESTROY if destroy else RemovalPolicy.RETAIN,
-        )
         self.stage = aws_apigatewayv2.WebSocketStage(
             self,
             "Stage",
@@ -76,13 +70,11 @@ class RelayWebSocketApi(Construct):
                 rate_limit=throttle_rate_limit, burst_limit=throttle_burst_limit
             ),
         )
-        cfn_stage = self.stage.node.default_child
-        assert isinstance(cfn_stage, aws_apigatewayv2.CfnStage)
-        cfn_stage.access_log_settings = aws_apigatewayv2.CfnStage.AccessLogSettingsProperty(
-            destination_arn=self.access_logs.log_group_arn, format=json.dumps(ACCESS_LOG_FORMAT)
+        self.access_logs = log_stage_access(
+            self, self.stage, ACCESS_LOG_FORMAT, log_retention_days=log_retention_days, destroy=destroy
         )
         if depends_on is not None:
-            cfn_stage.node.add_dependency(depends_on)
+            self.stage.node.add_dependency(depends_on)
 
         acknowledge(
             self.api,
