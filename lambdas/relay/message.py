@@ -48,5 +48,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if contact_id:
         logger.append_keys(contact_id=contact_id)
     metrics.add_metric(name=f"Frames.{frame.action}", unit=MetricUnit.Count, value=1)
-    runtime.service_for(poster).handle(connection_id, frame)
+    runtime.service_for(poster).handle(connection_id, frame, looked_up=(contact_id,))
     return {"statusCode": 200}

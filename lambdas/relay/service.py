@@ -58,11 +58,17 @@ class RelayService:
         self.participant = participant
         self.connect = connect
         self.hooks = list(hooks)
+        self._known_chats: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------------------------ dispatch
 
-    def handle(self, connection_id: str, frame: Any) -> None:
-        """Carry out ``frame``; every failure becomes an ``error`` frame and the connection stays usable."""
+    def handle(self, connection_id: str, frame: Any, *, looked_up: tuple[str | None] | None = None) -> None:
+        """Carry out ``frame``; every failure becomes an ``error`` frame and the connection stays usable.
+
+        ``looked_up`` holds the connection's chat id (or ``None``: no chat) when the caller already read it.
+        """
+        if looked_up is not None:
+            self._known_chats[connection_id] = looked_up[0]
         actions: dict[type[Any], Callable[[str, Any], None]] = {
             f.StartChat: self.start_chat,
             f.ResumeChat: self.resume_chat,
@@ -97,8 +103,13 @@ class RelayService:
 
     # ---------------------------------------------------------------------------------------- chats
 
+    def _contact_of(self, connection_id: str) -> str | None:
+        if connection_id not in self._known_chats:
+            self._known_chats[connection_id] = self.store.connection_chat(connection_id)
+        return self._known_chats[connection_id]
+
     def _chat_of(self, connection_id: str, request_id: str | None) -> ChatRecord:
-        contact_id = self.store.connection_chat(connection_id)
+        contact_id = self._contact_of(connection_id)
         chat = self.store.get_chat(contact_id) if contact_id else None
         if chat is None:
             raise f.FrameError("NO_CHAT", "start or resume a chat first", request_id)
@@ -142,7 +153,7 @@ class RelayService:
         broadcast(self.store, contact_id, {"type": "chatEnded", "contactId": contact_id})
 
     def start_chat(self, connection_id: str, frame: f.StartChat) -> None:
-        if self.store.connection_chat(connection_id):
+        if self._contact_of(connection_id):
             raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
         request = StartChatRequest(
             ParticipantDetails=ParticipantDetailsInput(DisplayName=frame.display_name),
