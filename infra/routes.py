@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 TableAccess = Literal["none", "read", "read_write"]
 
@@ -215,7 +215,7 @@ ENV_LOG_LEVEL: Final = "LOG_LEVEL"
 METRICS_NAMESPACE: Final = "ConnectChat"
 
 
-def session_table_definition(table_name: str) -> dict[str, object]:
+def session_table_definition(table_name: str) -> dict[str, Any]:
     """The session table as boto3's ``dynamodb.create_table`` takes it (the local stack creates it so; the CDK
     stack declares the same keys). TTL is set separately: ``update_time_to_live`` on ``TABLE_TTL_ATTRIBUTE``."""
     return {

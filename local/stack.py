@@ -107,18 +107,7 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
 def create_resources(host: str, ports: LocalPorts) -> str:
     """The session table, the streaming topic and its subscription to the web server; returns the topic ARN."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(
-        TableName=TABLE_NAME,
-        KeySchema=[
-            {"AttributeName": routes.TABLE_PARTITION_KEY, "KeyType": "HASH"},
-            {"AttributeName": routes.TABLE_SORT_KEY, "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": routes.TABLE_PARTITION_KEY, "AttributeType": "S"},
-            {"AttributeName": routes.TABLE_SORT_KEY, "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**routes.session_table_definition(TABLE_NAME))
     dynamodb.update_time_to_live(
         TableName=TABLE_NAME,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": routes.TABLE_TTL_ATTRIBUTE},

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import boto3
 
+from infra import routes
 from local.lambda_runtime import LocalLambdaContext
 from local.web import sns_event_record
 
@@ -51,17 +52,8 @@ def parse_frames(data: bytes) -> list[dict[str, Any]]:
 
 
 def create_table(name: str) -> None:
-    """The session table as the stack defines it (pk/sk strings)."""
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    """The session table as the stack defines it (the route table's definition)."""
+    boto3.client("dynamodb").create_table(**routes.session_table_definition(name))
 
 
 @dataclass
