@@ -82,7 +82,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _error(403, "ORIGIN_NOT_ALLOWED", "this origin may not start chats", {})
     method = _method(event)
     if method == "OPTIONS":
+        metrics.add_metric(name="StartChatPreflights", unit=MetricUnit.Count, value=1)
         return _response(204, None, cors)
+    metrics.add_metric(name="StartChatRequests", unit=MetricUnit.Count, value=1)
     if method != "POST":
         return _error(405, "METHOD_NOT_ALLOWED", "use POST", cors)
     body = _body(event)
@@ -91,6 +93,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = StartChatRequest.model_validate_json(body or b"{}")
     except ValidationError as exc:
+        metrics.add_metric(name="StartChatInvalid", unit=MetricUnit.Count, value=1)
         return _error(400, "VALIDATION_ERROR", validation_message(exc.errors()), cors)
     try:
         started = start_chat_contact(request, settings, _connect())
