@@ -25,6 +25,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def call_control(emulator_url: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Call ``/_emulator{path}`` of the Connect emulator at ``emulator_url``; the decoded JSON answer.
+
+    Raises ``urllib.error.HTTPError`` for an error status.
+    """
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{emulator_url}/_emulator{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
 @dataclass
 class LocalStackProcess:
     """``python -m local`` running in a child process on free ports."""
@@ -37,15 +50,7 @@ class LocalStackProcess:
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call the Connect emulator's control API (``/_emulator{path}``)."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{self.emulator_url}/_emulator{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
+        return call_control(self.emulator_url, method, path, body)
 
 
 @contextmanager

@@ -575,11 +575,6 @@ class ChatService:
             raise resource_not_found(f"View token '{view_token}' was not found")
         return view
 
-    def ensure_active(self, participant: Participant) -> None:
-        """Raise AccessDeniedException when ``participant`` can no longer act in its chat."""
-        if participant.state == "LEFT" or participant.contact.state == "ENDED":
-            raise access_denied("The chat has ended")
-
 
 def _token(prefix: str) -> str:
     return f"{prefix}-{secrets.token_urlsafe(32)}"

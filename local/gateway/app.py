@@ -176,7 +176,7 @@ class WebSocketGateway:
 
     async def _on_message(self, connection: GatewayConnection, body: str) -> None:
         try:
-            action = json.loads(body).get("action")
+            action = json.loads(body).get(routes.ROUTE_SELECTION_FIELD)
         except (json.JSONDecodeError, AttributeError):
             action = None
         route_key = routes.select_route(action)

@@ -17,8 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
-from boto3.dynamodb.conditions import Key
 
+from common.sessions import SessionStore
 from local.stack import REGION, TABLE_NAME
 from tests.support.servers import LocalStackProcess
 
@@ -143,21 +143,16 @@ def assert_no_duplicates(page: Any) -> None:
     assert not repeated, f"shown more than once: {repeated}"
 
 
-def control(stack: LocalStackProcess, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    return stack.control(method, path, body)
-
-
 def gateway_connections(stack: LocalStackProcess, contact_id: str) -> list[str]:
     """The gateway connections the relay has attached to the chat (from the session table)."""
-    table = boto3.resource(
+    dynamodb = boto3.resource(
         "dynamodb",
         region_name=REGION,
         endpoint_url=stack.moto_url,
         aws_access_key_id="local",
         aws_secret_access_key="local",
-    ).Table(TABLE_NAME)
-    items = table.query(KeyConditionExpression=Key("pk").eq(f"CHAT#{contact_id}") & Key("sk").begins_with("CONN#"))
-    return [str(item["connectionId"]) for item in items.get("Items", [])]
+    )
+    return [c.connection_id for c in SessionStore(TABLE_NAME, resource=dynamodb).connections_of(contact_id)]
 
 
 def delete_connection(stack: LocalStackProcess, connection_id: str) -> int:
@@ -232,7 +227,7 @@ def test_a_chat_survives_reloads_and_network_drops(
     page.get_by_role("status").filter(has_text="Reconnecting").wait_for()
     away = ["While you were away: your parcel left the depot", "It should arrive tomorrow"]
     for text in away:
-        control(local_stack, "POST", f"/contacts/{contact_id}/agent/message", {"content": text})
+        local_stack.control("POST", f"/contacts/{contact_id}/agent/message", {"content": text})
     send(page, "Sorry, my connection dropped")
     page.locator("li.own .receipt", has_text="Sending").wait_for()
     context.set_offline(False)
@@ -245,7 +240,7 @@ def test_a_chat_survives_reloads_and_network_drops(
     resumes = len(frames.actions("resumeChat"))
     for connection_id in gateway_connections(local_stack, contact_id):
         delete_connection(local_stack, connection_id)
-    control(local_stack, "POST", f"/contacts/{contact_id}/agent/message", {"content": "Are you still with me?"})
+    local_stack.control("POST", f"/contacts/{contact_id}/agent/message", {"content": "Are you still with me?"})
     wait(page, "t => window.ConnectChatWidget.state.items.some(i => i.text === t)", "Are you still with me?")
     wait(page, "window.ConnectChatWidget.state.connected")
     assert len(frames.actions("resumeChat")) > resumes
@@ -264,8 +259,8 @@ def test_a_chat_survives_reloads_and_network_drops(
 
 def test_the_agent_types_and_the_customer_typing_is_throttled(page: Any, local_stack: LocalStackProcess) -> None:
     frames = Frames(page)
-    defaults = control(local_stack, "GET", "/config")
-    control(local_stack, "POST", "/config", {"agentReplyDelay": 2.5})
+    defaults = local_stack.control("GET", "/config")
+    local_stack.control("POST", "/config", {"agentReplyDelay": 2.5})
     try:
         start_chat(page, local_stack.http_url + "/")
         page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
@@ -277,7 +272,7 @@ def test_the_agent_types_and_the_customer_typing_is_throttled(page: Any, local_s
         wait_for_reply(page, "Where is my parcel?")
         wait(page, "window.ConnectChatWidget.state.typing.length === 0")
     finally:
-        control(local_stack, "POST", "/config", {"agentReplyDelay": defaults["agentReplyDelay"]})
+        local_stack.control("POST", "/config", {"agentReplyDelay": defaults["agentReplyDelay"]})
     assert len([f for f in frames.actions("sendEvent") if f.get("contentType") == TYPING]) == 1
 
 
@@ -339,7 +334,7 @@ def test_ending_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
 def test_the_agent_ends_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
     started = start_chat(page, local_stack.http_url + "/")
     page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
-    control(local_stack, "POST", f"/contacts/{started['contactId']}/end", {})
+    local_stack.control("POST", f"/contacts/{started['contactId']}/end", {})
     page.locator("li[data-kind=notice]", has_text="The chat has ended").first.wait_for()
     wait(page, "window.ConnectChatWidget.state.status === 'ended'")
     page.get_by_role("button", name="Start a new chat").click()
@@ -351,7 +346,7 @@ def test_message_content_is_shown_as_text(page: Any, local_stack: LocalStackProc
     payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
     send(page, payload)
     wait_for_reply(page, payload)
-    control(local_stack, "POST", f"/contacts/{started['contactId']}/agent/message", {"content": "<b>bold</b> & co"})
+    local_stack.control("POST", f"/contacts/{started['contactId']}/agent/message", {"content": "<b>bold</b> & co"})
     wait(page, "t => window.ConnectChatWidget.state.items.some(i => i.text === t)", "<b>bold</b> & co")
     assert payload in texts(page)
     assert "<b>bold</b> & co" in texts(page)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from local.connect_emulator import Emulator, EmulatorConfig
-from local.process import LocalStackProcess, free_port, run_local_stack
+from local.process import LocalStackProcess, call_control, free_port, run_local_stack
 
 
 @dataclass
@@ -28,15 +26,7 @@ class RunningEmulator:
 
     def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call ``/_emulator{path}`` and return the decoded JSON answer (raises on HTTP errors)."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{self.url}/_emulator{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
+        return call_control(self.url, method, path, body)
 
     def reset(self) -> None:
         """Back to the defaults between tests: no faults, settings restored."""
