@@ -1,4 +1,4 @@
-"""The shared route table: consistent, complete, and importable without the AWS CDK."""
+"""The deployment contract: consistent, complete, and importable without the AWS CDK."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from infra import routes
+from common import contract
 
-ROUTES_FILE = Path(routes.__file__)
+CONTRACT_FILE = Path(contract.__file__)
 
 
-def test_route_table_imports_nothing_from_the_cdk() -> None:
-    """The local gateway imports it: only the standard library is allowed."""
-    tree = ast.parse(ROUTES_FILE.read_text())
+def test_contract_imports_only_the_standard_library() -> None:
+    """The functions, the CDK stack and the local stack all import it."""
+    tree = ast.parse(CONTRACT_FILE.read_text())
     imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -26,15 +26,15 @@ def test_route_table_imports_nothing_from_the_cdk() -> None:
 
 
 def test_every_route_names_a_known_function() -> None:
-    for route in routes.WEBSOCKET_ROUTES:
-        assert route.function_id in routes.FUNCTIONS
-    for http_route in routes.HTTP_ROUTES:
-        assert http_route.function_id in routes.FUNCTIONS
-    assert routes.STREAM_FUNCTION in routes.FUNCTIONS
+    for route in contract.WEBSOCKET_ROUTES:
+        assert route.function_id is None or route.function_id in contract.FUNCTIONS
+    for http_route in contract.HTTP_ROUTES:
+        assert http_route.function_id in contract.FUNCTIONS
+    assert contract.STREAM_FUNCTION in contract.FUNCTIONS
 
 
 def test_websocket_routes_are_the_relay_protocol() -> None:
-    keys = [route.route_key for route in routes.WEBSOCKET_ROUTES]
+    keys = [route.route_key for route in contract.WEBSOCKET_ROUTES]
     assert len(keys) == len(set(keys))
     assert set(keys) == {
         "$connect",
@@ -48,22 +48,28 @@ def test_websocket_routes_are_the_relay_protocol() -> None:
         "sendAttachment",
         "getAttachment",
         "endChat",
+        "keepalive",
     }
-    assert routes.function_for_route("$connect").handler == "relay.connect.handler"
-    assert routes.function_for_route("$disconnect").handler == "relay.disconnect.handler"
-    for action in (*routes.CLIENT_ACTIONS, "$default"):
-        assert routes.function_for_route(action).handler == "relay.message.handler"
-    assert routes.FUNCTIONS[routes.STREAM_FUNCTION].handler == "relay.stream.handler"
-    assert routes.ROUTE_SELECTION_EXPRESSION == "$request.body.action"
+    assert contract.function_for_route("keepalive") is None, "the keepalive route invokes nothing"
+    assert contract.FUNCTIONS[contract.route_for_key("$connect").function_id or ""].handler == "relay.connect.handler"
+    assert contract.FUNCTIONS[contract.route_for_key("$disconnect").function_id or ""].handler == (
+        "relay.disconnect.handler"
+    )
+    for action in (*contract.CLIENT_ACTIONS, "$default"):
+        spec = contract.function_for_route(action)
+        assert spec is not None
+        assert spec.handler == "relay.message.handler"
+    assert contract.FUNCTIONS[contract.STREAM_FUNCTION].handler == "relay.stream.handler"
+    assert contract.ROUTE_SELECTION_EXPRESSION == "$request.body.action"
 
 
 def test_http_route_is_start_chat() -> None:
-    assert [(r.method, r.path) for r in routes.HTTP_ROUTES] == [("POST", "/start-chat")]
-    assert routes.FUNCTIONS[routes.HTTP_ROUTES[0].function_id].handler == "start_chat.app.handler"
+    assert [(r.method, r.path) for r in contract.HTTP_ROUTES] == [("POST", "/start-chat")]
+    assert contract.FUNCTIONS[contract.HTTP_ROUTES[0].function_id].handler == "start_chat.app.handler"
 
 
-@pytest.mark.parametrize("spec", list(routes.FUNCTIONS.values()), ids=lambda spec: spec.id)
-def test_function_specs_are_deployable(spec: routes.FunctionSpec) -> None:
+@pytest.mark.parametrize("spec", list(contract.FUNCTIONS.values()), ids=lambda spec: spec.id)
+def test_function_specs_are_deployable(spec: contract.FunctionSpec) -> None:
     assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", spec.handler)
     assert 1 <= spec.timeout_seconds <= 900
     assert 128 <= spec.memory_mb <= 10240
@@ -71,22 +77,23 @@ def test_function_specs_are_deployable(spec: routes.FunctionSpec) -> None:
 
 
 def test_only_api_integrations_stay_within_api_gateway_timeout() -> None:
-    for route in routes.WEBSOCKET_ROUTES:
-        assert routes.FUNCTIONS[route.function_id].timeout_seconds <= routes.INTEGRATION_TIMEOUT_SECONDS
-    for http_route in routes.HTTP_ROUTES:
-        assert routes.FUNCTIONS[http_route.function_id].timeout_seconds <= routes.INTEGRATION_TIMEOUT_SECONDS
+    for route in contract.WEBSOCKET_ROUTES:
+        if route.function_id is not None:
+            assert contract.FUNCTIONS[route.function_id].timeout_seconds <= contract.INTEGRATION_TIMEOUT_SECONDS
+    for http_route in contract.HTTP_ROUTES:
+        assert contract.FUNCTIONS[http_route.function_id].timeout_seconds <= contract.INTEGRATION_TIMEOUT_SECONDS
 
 
 def test_least_privilege_by_function() -> None:
-    functions = routes.FUNCTIONS
-    assert functions[routes.START_CHAT].table_access == "none"
-    assert functions[routes.START_CHAT].connect_actions == ("connect:StartChatContact",)
-    assert not functions[routes.START_CHAT].manage_connections
-    for relay in (routes.RELAY_CONNECT, routes.RELAY_DISCONNECT, routes.RELAY_MESSAGE, routes.RELAY_STREAM):
+    functions = contract.FUNCTIONS
+    assert functions[contract.START_CHAT].table_access == "none"
+    assert functions[contract.START_CHAT].connect_actions == ("connect:StartChatContact",)
+    assert not functions[contract.START_CHAT].manage_connections
+    for relay in (contract.RELAY_CONNECT, contract.RELAY_DISCONNECT, contract.RELAY_MESSAGE, contract.RELAY_STREAM):
         assert functions[relay].table_access == "read_write"
-    assert functions[routes.RELAY_MESSAGE].manage_connections
-    assert functions[routes.RELAY_STREAM].manage_connections
-    assert not functions[routes.RELAY_CONNECT].connect_actions
+    assert functions[contract.RELAY_MESSAGE].manage_connections
+    assert functions[contract.RELAY_STREAM].manage_connections
+    assert not functions[contract.RELAY_CONNECT].connect_actions
 
 
 @pytest.mark.parametrize(
@@ -99,19 +106,28 @@ def test_least_privilege_by_function() -> None:
         (None, "$default"),
         (42, "$default"),
         ("$connect", "$default"),
+        ("keepalive", "keepalive"),
     ],
 )
 def test_select_route(action: object, expected: str) -> None:
-    assert routes.select_route(action) == expected
+    assert contract.select_route(action) == expected
 
 
-def test_filter_policy_keeps_what_the_customer_sees() -> None:
-    assert routes.STREAM_FILTER_POLICY == {"MessageVisibility": ["CUSTOMER", "ALL"]}
+def test_filter_policy_keeps_what_the_customer_sees_but_not_their_own_typing_and_receipts() -> None:
+    policy = contract.STREAM_FILTER_POLICY
+    assert policy["MessageVisibility"] == ["CUSTOMER", "ALL"]
+    assert {"ParticipantRole": [{"anything-but": ["CUSTOMER"]}]} in policy["$or"]
+    assert {"ContentType": [{"anything-but": list(contract.OWN_ONLY_CONTENT_TYPES)}]} in policy["$or"]
+
+
+def test_bounds_hold_their_defaults() -> None:
+    for bounds in (contract.CHAT_DURATION_MINUTES, contract.RATE_LIMIT_PER_MINUTE):
+        assert bounds.low <= bounds.default <= bounds.high
 
 
 def test_limits_are_api_gateway_quotas() -> None:
-    assert routes.MAX_FRAME_BYTES == 32 * 1024
-    assert routes.MAX_MESSAGE_BYTES == 128 * 1024
-    assert routes.IDLE_TIMEOUT_SECONDS == 600
-    assert routes.MAX_CONNECTION_SECONDS == 7200
-    assert routes.LOCAL_STAGE_NAME == "local"
+    assert contract.MAX_FRAME_BYTES == 32 * 1024
+    assert contract.MAX_MESSAGE_BYTES == 128 * 1024
+    assert contract.IDLE_TIMEOUT_SECONDS == 600
+    assert contract.MAX_CONNECTION_SECONDS == 7200
+    assert contract.LOCAL_STAGE_NAME == "local"

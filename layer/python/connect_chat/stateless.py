@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 from connect_chat.constants import SessionType
 from connect_chat.errors import AccessDeniedError, ChatEndedError, NotConnectedError
 from connect_chat.log import register_secret
-from connect_chat.operations import ChatOperations, ConnectionResult
+from connect_chat.operations import ChatOperations, ConnectionResult, result
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
 from connect_chat.protocol.streaming import Audience, items_from_sns_event, parse_streaming_message
-from connect_chat.validation import ChatDetails
+from connect_chat.validation import ChatDetails, validate_attachment
 
 __all__ = ["StatelessChatSession", "TokenRefreshedCallback"]
 
@@ -217,6 +217,44 @@ class StatelessChatSession:
         """Upload an attachment (bytes with ``name``, a path, or a binary file object)."""
         return self._refreshing(
             lambda: self._ops.send_attachment(attachment, name=name, content_type=content_type, metadata=metadata)
+        )
+
+    def start_attachment_upload(
+        self,
+        name: str,
+        size: int,
+        content_type: str,
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """StartAttachmentUpload alone, for a backend whose client uploads the bytes itself.
+
+        The client then PUTs the file to ``data["UploadMetadata"]["Url"]`` with its ``HeadersToInclude``, and the
+        backend calls :meth:`complete_attachment_upload`. Name, size (20 MB) and type are validated first.
+        """
+        name, size, content_type = validate_attachment(name, size, content_type)
+        return self._refreshing(
+            lambda: result(
+                self._participant.start_attachment_upload(
+                    self._require_token(), content_type=content_type, size=size, name=name, client_token=client_token
+                ),
+                metadata,
+            )
+        )
+
+    def complete_attachment_upload(
+        self, attachment_ids: list[str], *, client_token: str | None = None, metadata: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """CompleteAttachmentUpload (after the client's PUT): the attachment then appears in the chat."""
+        ids = list(attachment_ids)
+        return self._refreshing(
+            lambda: result(
+                self._participant.complete_attachment_upload(
+                    self._require_token(), attachment_ids=ids, client_token=client_token
+                ),
+                metadata,
+            )
         )
 
     def download_attachment(self, attachment_id: str) -> bytes:
