@@ -1,5 +1,5 @@
-"""The session table: connection <-> contact mapping, connection tokens, resume-token hashes, rate-limit
-counters and Powertools idempotency records, all with a TTL."""
+"""The session table: connections (with their chat's copy and frame counters) and chats (tokens, resume-token
+hashes, attached connections), all with a TTL; see ``lambdas/common/sessions.py``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,10 @@ from constructs import Construct
 
 from common import contract
 
-#: Item-level actions only: no Scan, no DescribeTable, no streams (the handlers never need them).
-READ_ACTIONS: tuple[str, ...] = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-)
-WRITE_ACTIONS: tuple[str, ...] = (
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-)
+#: What the handlers call, on single items: no Query, Scan, batches, DescribeTable or streams (nothing needs
+#: them). A transaction (TransactWriteItems) is authorized item by item with these same actions.
+READ_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:ConditionCheckItem")
+WRITE_ACTIONS: tuple[str, ...] = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
 class SessionTable(Construct):

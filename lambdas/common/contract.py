@@ -15,14 +15,12 @@ table, subscription and functions from it, and the local stack (``local/``) emul
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 TableAccess = Literal["none", "read", "read_write"]
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
+class FunctionSpec(NamedTuple):
     """One Lambda function: its handler inside the ``lambdas/`` asset and what it is allowed to do.
 
     Attributes
@@ -60,8 +58,7 @@ class FunctionSpec:
     memory_mb: int = 256
 
 
-@dataclass(frozen=True)
-class WebSocketRoute:
+class WebSocketRoute(NamedTuple):
     """A WebSocket API route: the route key API Gateway selects and the function it invokes.
 
     ``function_id`` ``None`` is a mock integration: API Gateway answers the route itself and invokes nothing
@@ -72,8 +69,7 @@ class WebSocketRoute:
     function_id: str | None
 
 
-@dataclass(frozen=True)
-class HttpRoute:
+class HttpRoute(NamedTuple):
     """An HTTP API route: method and path and the function it invokes."""
 
     method: str
@@ -81,8 +77,7 @@ class HttpRoute:
     function_id: str
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(NamedTuple):
     """An integer setting: its default and the inclusive range it must lie in."""
 
     default: int

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class WebSocketEvent:
+class WebSocketEvent(NamedTuple):
     """One ``$connect``, message or ``$disconnect`` event of an API Gateway WebSocket API.
 
     Attributes

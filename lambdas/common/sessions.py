@@ -30,7 +30,7 @@ import secrets
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -125,8 +125,7 @@ def _cancellation_codes(exc: ClientError) -> list[str]:
     return [str(reason.get("Code") or "None") for reason in reasons]
 
 
-@dataclass(frozen=True)
-class ConnectionState:
+class ConnectionState(NamedTuple):
     """A connection's item as its frame found it: this minute's frame count and, once attached, its chat."""
 
     connection_id: str
@@ -134,9 +133,12 @@ class ConnectionState:
     contact_id: str | None = None
     participant_id: str | None = None
     initial_contact_id: str | None = None
-    participant_token: str | None = field(default=None, repr=False)
-    connection_token: str | None = field(default=None, repr=False)
+    participant_token: str | None = None
+    connection_token: str | None = None
     chat_state: str | None = None
+
+    def __repr__(self) -> str:  # tokens never appear in reprs, logs or tracebacks
+        return f"ConnectionState(connection_id={self.connection_id!r}, contact_id={self.contact_id!r})"
 
     @property
     def chat_active(self) -> bool:
@@ -213,8 +215,7 @@ class ChatRecord:
         )
 
 
-@dataclass(frozen=True)
-class FanOut:
+class FanOut(NamedTuple):
     """Where a chat's items go: its state and every attached connection with its management endpoint."""
 
     contact_id: str

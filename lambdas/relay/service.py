@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from common import frames as f
-from common.contacts import StartChatError, StartChatRequest, start_chat_contact
 from common.fanout import broadcast
 from common.gateway import ConnectionPoster
 from common.hooks import HOOKED_TYPES, Hook, HookMessage, apply_hooks, outbound_item
@@ -183,6 +182,8 @@ class RelayService:
             self.poster.post(also, frame)
 
     def start_chat(self, connection: ConnectionState, frame: f.StartChat) -> None:
+        from common.contacts import StartChatError, StartChatRequest, start_chat_contact  # startChat alone needs it
+
         if connection.chat_active and self._still_active(connection.contact_id):
             raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
         request = StartChatRequest(
@@ -262,9 +263,7 @@ class RelayService:
         others = {cid: endpoint for cid, endpoint in chat.connections.items() if cid != connection.connection_id}
         if others:
             broadcast(self.store, contact_id, others, f.resume_token_frame(resume_token))
-        attached = ConnectionState(
-            connection_id=connection.connection_id,
-            frames_this_minute=connection.frames_this_minute,
+        attached = connection._replace(
             contact_id=contact_id,
             participant_id=chat.participant_id,
             initial_contact_id=chat.initial_contact_id,

@@ -116,12 +116,13 @@ def reset_global_config() -> None:
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
-def _snake(key: str) -> str:
-    return _CAMEL.sub("_", key).lower()
+def snake(key: str) -> str:
+    """``contactId``/``ContactId``/``contact_id`` -> ``contact_id``."""
+    return _CAMEL.sub("_", key).lower().replace("__", "_")
 
 
 def _snake_keys(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {_snake(str(k)): v for k, v in value.items()}
+    return {snake(str(k)): v for k, v in value.items()}
 
 
 _UNSET: Any = object()

@@ -7,7 +7,7 @@ turns a notification into the same :class:`~connect_chat.protocol.items.Item` ob
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from connect_chat.constants import SessionType
 from connect_chat.errors import AccessDeniedError, ChatEndedError, NotConnectedError
@@ -16,8 +16,10 @@ from connect_chat.operations import ChatOperations, ConnectionResult, result
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
-from connect_chat.protocol.streaming import Audience, items_from_sns_event, parse_streaming_message
 from connect_chat.validation import ChatDetails, validate_attachment
+
+if TYPE_CHECKING:
+    from connect_chat.protocol.streaming import Audience
 
 __all__ = ["StatelessChatSession", "TokenRefreshedCallback"]
 
@@ -301,12 +303,16 @@ class StatelessChatSession:
         audience : Audience | str, optional
             Defaults to the session type (CUSTOMER or AGENT).
         """
+        from connect_chat.protocol.streaming import Audience, items_from_sns_event  # the stream handler's only
+
         wanted = audience or Audience(self.session_type.value)
         notifications = items_from_sns_event(event, audience=wanted, self_participant_id=self._details.participant_id)
         return [n.item for n in notifications if self._belongs(n.item)]
 
     def item_from_message(self, body: str | Mapping[str, Any], attributes: Mapping[str, Any] | None = None) -> Item:
         """Parse one raw SNS message body (no filtering)."""
+        from connect_chat.protocol.streaming import parse_streaming_message
+
         return parse_streaming_message(body, attributes).item
 
     def _belongs(self, item: Item) -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from connect_chat.config import get_global_config
+from connect_chat.config import get_global_config, snake
 from connect_chat.constants import ReceiptKind, ScanDirection, SessionType, SortOrder
 from connect_chat.errors import InvalidArgumentError
 from connect_chat.protocol import content_types as ct
@@ -29,13 +28,6 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=StrEnum)
-
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-def snake(key: str) -> str:
-    """``contactId``/``ContactId``/``contact_id`` -> ``contact_id``."""
-    return _CAMEL.sub("_", key).lower().replace("__", "_")
 
 
 def _string(argument: str, value: Any, *, min_len: int = 1, max_len: int | None = None) -> str:
