@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -109,3 +110,25 @@ def test_duplicate_sns_deliveries_cost_no_table_write_and_clients_keep_each_item
     kept = [entry.item.id for entry in transcript.entries() if entry.item.type == "MESSAGE"]
     assert len(messages) > len(set(messages))
     assert sorted(kept) == sorted(set(messages))
+
+
+def test_the_customers_own_typing_never_comes_back_through_sns_but_their_messages_do(relay: RelayHarness) -> None:
+    """The subscription's filter policy (the contract's) keeps the stream function from being invoked for them."""
+    connection_id, _ = relay.connect()
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana"})
+    relay.send(connection_id, {"action": "sendEvent", "contentType": "application/vnd.amazonaws.connect.event.typing"})
+    relay.send(connection_id, {"action": "sendMessage", "content": "mine, for my other tabs"})
+    delivered: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(i.get("Content") == "mine, for my other tabs" for i in delivered):
+        answer = relay.sqs.receive_message(QueueUrl=relay.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        for message in answer.get("Messages", []):
+            delivered.append(json.loads(json.loads(message["Body"])["Message"]))
+            relay.sqs.delete_message(QueueUrl=relay.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        time.sleep(0.05)
+    time.sleep(0.3)
+    answer = relay.sqs.receive_message(QueueUrl=relay.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+    delivered.extend(json.loads(json.loads(m["Body"])["Message"]) for m in answer.get("Messages", []))
+    own = [item for item in delivered if item.get("ParticipantRole") == "CUSTOMER"]
+    assert [item["Type"] for item in own if item["Type"] == "MESSAGE"] == ["MESSAGE"]
+    assert not [item for item in own if item["ContentType"].endswith(".typing")]
