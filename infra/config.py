@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from infra import routes
+from common import contract
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -43,8 +43,8 @@ EXAMPLE_CONTEXT: Final[Mapping[str, str]] = {
 
 #: Environment variables that may supply a required context value.
 _ENV_FALLBACK: Final[Mapping[str, str]] = {
-    "connectInstanceId": routes.ENV_INSTANCE_ID,
-    "contactFlowId": routes.ENV_CONTACT_FLOW_ID,
+    "connectInstanceId": contract.ENV_INSTANCE_ID,
+    "contactFlowId": contract.ENV_CONTACT_FLOW_ID,
 }
 
 
@@ -94,17 +94,21 @@ class StackConfig:
     create_api_gateway_account_role
         Whether to set the region's API Gateway CloudWatch Logs role (needed once per account and region for
         WebSocket access logs; turn off when the account already has one).
+    trace_aws_calls
+        Whether the functions load the X-Ray SDK (Powertools' Tracer) for a subsegment per AWS call; Lambda's
+        active tracing records every invocation either way. Off by default: the SDK's import costs about as much
+        CPU at cold start as boto3's.
     """
 
     connect_instance_id: str
     contact_flow_id: str
     allowed_origins: tuple[str, ...] = ("*",)
-    chat_duration_minutes: int = 1500
-    rate_limit_per_minute: int = 60
-    throttle_rate_limit: int = routes.THROTTLE_RATE_LIMIT
-    throttle_burst_limit: int = routes.THROTTLE_BURST_LIMIT
+    chat_duration_minutes: int = contract.CHAT_DURATION_MINUTES.default
+    rate_limit_per_minute: int = contract.RATE_LIMIT_PER_MINUTE.default
+    throttle_rate_limit: int = contract.THROTTLE_RATE_LIMIT
+    throttle_burst_limit: int = contract.THROTTLE_BURST_LIMIT
     log_retention_days: int = 30
-    stage_name: str = routes.DEFAULT_STAGE_NAME
+    stage_name: str = contract.DEFAULT_STAGE_NAME
     message_hooks: tuple[str, ...] = ()
     connection_authorizer: str = ""
     removal_policy: str = "retain"
@@ -115,6 +119,7 @@ class StackConfig:
     layer_account_ids: tuple[str, ...] = ()
     alarm_topic_arn: str = ""
     create_api_gateway_account_role: bool = True
+    trace_aws_calls: bool = False
 
     @property
     def destroy_on_removal(self) -> bool:
@@ -124,16 +129,17 @@ class StackConfig:
     def handler_environment(self) -> dict[str, str]:
         """The environment variables every handler gets (the stack adds the table and topic)."""
         return {
-            routes.ENV_INSTANCE_ID: self.connect_instance_id,
-            routes.ENV_CONTACT_FLOW_ID: self.contact_flow_id,
-            routes.ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
-            routes.ENV_CHAT_DURATION_MINUTES: str(self.chat_duration_minutes),
-            routes.ENV_RATE_LIMIT_PER_MINUTE: str(self.rate_limit_per_minute),
-            routes.ENV_ALLOW_CONTACT_FLOW_OVERRIDE: "true" if self.allow_contact_flow_override else "false",
-            routes.ENV_MESSAGE_HOOKS: ",".join(self.message_hooks),
-            routes.ENV_CONNECTION_AUTHORIZER: self.connection_authorizer,
-            routes.ENV_METRICS_NAMESPACE: routes.METRICS_NAMESPACE,
-            routes.ENV_LOG_LEVEL: self.log_level,
+            contract.ENV_INSTANCE_ID: self.connect_instance_id,
+            contract.ENV_CONTACT_FLOW_ID: self.contact_flow_id,
+            contract.ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
+            contract.ENV_CHAT_DURATION_MINUTES: str(self.chat_duration_minutes),
+            contract.ENV_RATE_LIMIT_PER_MINUTE: str(self.rate_limit_per_minute),
+            contract.ENV_ALLOW_CONTACT_FLOW_OVERRIDE: "true" if self.allow_contact_flow_override else "false",
+            contract.ENV_MESSAGE_HOOKS: ",".join(self.message_hooks),
+            contract.ENV_CONNECTION_AUTHORIZER: self.connection_authorizer,
+            contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+            contract.ENV_LOG_LEVEL: self.log_level,
+            contract.ENV_TRACE_AWS_CALLS: "true" if self.trace_aws_calls else "false",
         }
 
     @classmethod
@@ -152,12 +158,12 @@ class StackConfig:
             connect_instance_id=_identifier(get_or_env, "connectInstanceId", "the Amazon Connect instance id"),
             contact_flow_id=_identifier(get_or_env, "contactFlowId", "the contact flow id"),
             allowed_origins=_origins(get("allowedOrigins")),
-            chat_duration_minutes=_integer(get, "chatDurationMinutes", 1500, 60, 10080),
-            rate_limit_per_minute=_integer(get, "rateLimitPerMinute", 60, 1, 10000),
-            throttle_rate_limit=_integer(get, "throttleRateLimit", routes.THROTTLE_RATE_LIMIT, 1, 10000),
-            throttle_burst_limit=_integer(get, "throttleBurstLimit", routes.THROTTLE_BURST_LIMIT, 1, 5000),
+            chat_duration_minutes=_bounded(get, "chatDurationMinutes", contract.CHAT_DURATION_MINUTES),
+            rate_limit_per_minute=_bounded(get, "rateLimitPerMinute", contract.RATE_LIMIT_PER_MINUTE),
+            throttle_rate_limit=_integer(get, "throttleRateLimit", contract.THROTTLE_RATE_LIMIT, 1, 10000),
+            throttle_burst_limit=_integer(get, "throttleBurstLimit", contract.THROTTLE_BURST_LIMIT, 1, 5000),
             log_retention_days=_retention(get("logRetentionDays")),
-            stage_name=_matching(get, "stageName", routes.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
+            stage_name=_matching(get, "stageName", contract.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
             message_hooks=_hooks(get("messageHooks")),
             connection_authorizer=_optional_matching(get, "connectionAuthorizer", _HOOK, "a module:function name"),
             removal_policy=_choice(get, "removalPolicy", "retain", REMOVAL_POLICIES),
@@ -168,6 +174,7 @@ class StackConfig:
             layer_account_ids=_accounts(get("layerAccountIds")),
             alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
             create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
+            trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
         )
 
 
@@ -210,6 +217,10 @@ def _integer(get: Callable[[str], Any], key: str, default: int, low: int, high: 
     if not low <= value <= high:
         raise ConfigError(f"context value {key} must be between {low} and {high}, got {value}")
     return value
+
+
+def _bounded(get: Callable[[str], Any], key: str, bounds: contract.Bounds) -> int:
+    return _integer(get, key, bounds.default, bounds.low, bounds.high)
 
 
 def _retention(raw: Any) -> int:

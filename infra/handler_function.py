@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from aws_cdk import Duration, RemovalPolicy, aws_iam, aws_lambda, aws_logs, aws_sqs
 from constructs import Construct
 
-from infra import constants, routes
+from common import contract
+from infra import constants
 from infra.nag import acknowledge
 
 
@@ -24,7 +25,7 @@ class HandlerFunction(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        spec: routes.FunctionSpec,
+        spec: contract.FunctionSpec,
         code: aws_lambda.Code,
         layers: list[aws_lambda.ILayerVersion],
         environment: Mapping[str, str],
@@ -65,7 +66,7 @@ class HandlerFunction(Construct):
             retry_attempts=2 if dead_letter_queue is not None else None,
             environment={
                 **environment,
-                routes.ENV_SERVICE_NAME: spec.service,
+                contract.ENV_SERVICE_NAME: spec.service,
                 # Responses carry participant tokens: keep them out of X-Ray and the logs.
                 "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
                 "POWERTOOLS_LOGGER_LOG_EVENT": "false",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import Duration, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_lambda
 from constructs import Construct
 
-from infra import routes
+from common import contract
 from infra.access_logs import log_stage_access
 from infra.nag import acknowledge
 
@@ -28,7 +28,7 @@ ACCESS_LOG_FORMAT: Mapping[str, str] = {
 
 
 class StartChatHttpApi(Construct):
-    """HTTP API with one route per entry of ``routes.HTTP_ROUTES``, served from its ``$default`` stage (so the
+    """HTTP API with one route per entry of ``contract.HTTP_ROUTES``, served from its ``$default`` stage (so the
     path is the same as the local stack's: ``https://{api-id}.execute-api.{region}.amazonaws.com/start-chat``)."""
 
     def __init__(
@@ -56,7 +56,7 @@ class StartChatHttpApi(Construct):
                 max_age=Duration.hours(1),
             ),
         )
-        for route in routes.HTTP_ROUTES:
+        for route in contract.HTTP_ROUTES:
             self.api.add_routes(
                 path=route.path,
                 methods=[aws_apigatewayv2.HttpMethod(route.method)],
@@ -86,4 +86,4 @@ class StartChatHttpApi(Construct):
     @property
     def start_chat_url(self) -> str:
         """The full URL of ``POST /start-chat``."""
-        return f"{self.stage.url.rstrip('/')}{routes.HTTP_ROUTES[0].path}"
+        return f"{self.stage.url.rstrip('/')}{contract.HTTP_ROUTES[0].path}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy, aws_dynamodb, aws_iam
 from constructs import Construct
 
-from infra import routes
+from common import contract
 
 #: Item-level actions only: no Scan, no DescribeTable, no streams (the handlers never need them).
 READ_ACTIONS: tuple[str, ...] = (
@@ -32,10 +32,10 @@ class SessionTable(Construct):
             self,
             "Table",
             partition_key=aws_dynamodb.Attribute(
-                name=routes.TABLE_PARTITION_KEY, type=aws_dynamodb.AttributeType.STRING
+                name=contract.TABLE_PARTITION_KEY, type=aws_dynamodb.AttributeType.STRING
             ),
-            sort_key=aws_dynamodb.Attribute(name=routes.TABLE_SORT_KEY, type=aws_dynamodb.AttributeType.STRING),
-            time_to_live_attribute=routes.TABLE_TTL_ATTRIBUTE,
+            sort_key=aws_dynamodb.Attribute(name=contract.TABLE_SORT_KEY, type=aws_dynamodb.AttributeType.STRING),
+            time_to_live_attribute=contract.TABLE_TTL_ATTRIBUTE,
             billing_mode=aws_dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=aws_dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
@@ -45,7 +45,7 @@ class SessionTable(Construct):
             removal_policy=RemovalPolicy.DESTROY if destroy else RemovalPolicy.RETAIN,
         )
 
-    def grant(self, role: aws_iam.IGrantable, access: routes.TableAccess) -> None:
+    def grant(self, role: aws_iam.IGrantable, access: contract.TableAccess) -> None:
         """Item-level read (and write) access to this table alone; ``none`` grants nothing."""
         if access == "none":
             return

@@ -7,7 +7,8 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack, aws_lambda, aws_sns
 from constructs import Construct
 
-from infra import constants, permissions, routes
+from common import contract
+from infra import constants, permissions
 from infra.api_gateway_account import ApiGatewayAccount
 from infra.config import StackConfig
 from infra.dead_letter_queue import DeadLetterQueue
@@ -43,11 +44,11 @@ class ConnectChatStack(Stack):
         code = aws_lambda.Code.from_asset(str(constants.LAMBDAS_DIR), exclude=list(constants.ASSET_EXCLUDES))
         environment = {
             **config.handler_environment(),
-            routes.ENV_TABLE_NAME: self.sessions.table.table_name,
-            routes.ENV_STREAMING_TOPIC_ARN: self.streaming.topic.topic_arn,
+            contract.ENV_TABLE_NAME: self.sessions.table.table_name,
+            contract.ENV_STREAMING_TOPIC_ARN: self.streaming.topic.topic_arn,
         }
         self.handlers: dict[str, HandlerFunction] = {}
-        for spec in routes.FUNCTIONS.values():
+        for spec in contract.FUNCTIONS.values():
             handler = HandlerFunction(
                 self,
                 spec.id,
@@ -57,7 +58,7 @@ class ConnectChatStack(Stack):
                 environment=environment,
                 log_retention_days=config.log_retention_days,
                 destroy=destroy,
-                dead_letter_queue=self.dead_letters.queue if spec.id == routes.STREAM_FUNCTION else None,
+                dead_letter_queue=self.dead_letters.queue if spec.id == contract.STREAM_FUNCTION else None,
             )
             self.handlers[spec.id] = handler
             self.sessions.grant(handler.role, spec.table_access)
@@ -71,7 +72,7 @@ class ConnectChatStack(Stack):
                 )
         functions = {name: handler.function for name, handler in self.handlers.items()}
 
-        self.streaming.subscribe(functions[routes.STREAM_FUNCTION], self.dead_letters.queue)
+        self.streaming.subscribe(functions[contract.STREAM_FUNCTION], self.dead_letters.queue)
 
         account = ApiGatewayAccount(self, "ApiGatewayAccount") if config.create_api_gateway_account_role else None
         self.websocket = RelayWebSocketApi(
@@ -85,7 +86,7 @@ class ConnectChatStack(Stack):
             destroy=destroy,
             depends_on=account.account if account is not None else None,
         )
-        for spec in routes.FUNCTIONS.values():
+        for spec in contract.FUNCTIONS.values():
             if spec.manage_connections:
                 self.websocket.grant_manage_connections(self.handlers[spec.id].role)
 

@@ -15,7 +15,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
-from infra import routes
+from common import contract
 
 CONNECT_PRINCIPAL = "connect.amazonaws.com"
 
@@ -70,15 +70,15 @@ class StreamingTopic(Construct):
         )
 
     def subscribe(self, function: aws_lambda.IFunction, dead_letter_queue: aws_sqs.IQueue) -> None:
-        """Deliver customer-visible items to ``function``; undeliverable notifications go to the queue."""
-        self.topic.add_subscription(
-            aws_sns_subscriptions.LambdaSubscription(
-                function,
-                dead_letter_queue=dead_letter_queue,
-                filter_policy={
-                    routes.STREAM_FILTER_ATTRIBUTE: aws_sns.SubscriptionFilter.string_filter(
-                        allowlist=list(routes.STREAM_VISIBLE_VALUES)
-                    )
-                },
-            )
+        """Deliver customer-visible items to ``function``; undeliverable notifications go to the queue.
+
+        The filter policy is the contract's, as is: it uses ``$or`` and ``anything-but``, which the CDK's
+        ``SubscriptionFilter`` helpers cannot express, so it is set on the CloudFormation subscription.
+        """
+        subscription = self.topic.add_subscription(
+            aws_sns_subscriptions.LambdaSubscription(function, dead_letter_queue=dead_letter_queue)
         )
+        cfn_subscription = subscription.node.default_child
+        assert isinstance(cfn_subscription, aws_sns.CfnSubscription)
+        cfn_subscription.filter_policy = dict(contract.STREAM_FILTER_POLICY)
+        cfn_subscription.filter_policy_scope = "MessageAttributes"

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from aws_cdk import Stack, aws_apigatewayv2, aws_apigatewayv2_integrations, aws_iam, aws_lambda
 from constructs import Construct, IDependable
 
-from infra import permissions, routes
+from common import contract
+from infra import permissions
 from infra.access_logs import log_stage_access
 from infra.nag import acknowledge
 
@@ -48,15 +49,13 @@ class RelayWebSocketApi(Construct):
             self,
             "Api",
             description="connect-chat relay: the browser chats through this API and never holds a Connect token",
-            route_selection_expression=routes.ROUTE_SELECTION_EXPRESSION,
+            route_selection_expression=contract.ROUTE_SELECTION_EXPRESSION,
         )
-        integrations: dict[str, aws_apigatewayv2_integrations.WebSocketLambdaIntegration] = {}
-        for route in routes.WEBSOCKET_ROUTES:
+        integrations: dict[str | None, aws_apigatewayv2.WebSocketRouteIntegration] = {}
+        for route in contract.WEBSOCKET_ROUTES:
             integration = integrations.get(route.function_id)
             if integration is None:
-                integration = aws_apigatewayv2_integrations.WebSocketLambdaIntegration(
-                    f"{route.function_id}Integration", functions[route.function_id]
-                )
+                integration = self._integration(route.function_id, functions)
                 integrations[route.function_id] = integration
             self.api.add_route(route.route_key, integration=integration)
 
@@ -82,6 +81,21 @@ class RelayWebSocketApi(Construct):
             "Website visitors chat anonymously, as with Amazon Connect's own chat widget: $connect checks the "
             "Origin against the configured allowlist and the stage is throttled. API Gateway authorizes a "
             "WebSocket connection once, on $connect; the other routes run on that connection.",
+        )
+
+    @staticmethod
+    def _integration(
+        function_id: str | None, functions: Mapping[str, aws_lambda.IFunction]
+    ) -> aws_apigatewayv2.WebSocketRouteIntegration:
+        """The function's Lambda integration; no function: a mock that answers nothing (the keepalive route)."""
+        if function_id is None:
+            return aws_apigatewayv2_integrations.WebSocketMockIntegration(
+                "KeepaliveIntegration",
+                request_templates={"application/json": '{"statusCode": 200}'},
+                template_selection_expression="\\$default",
+            )
+        return aws_apigatewayv2_integrations.WebSocketLambdaIntegration(
+            f"{function_id}Integration", functions[function_id]
         )
 
     @property

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parents[1]
-#: What Lambda puts on the import path: the function code (``lambdas/``) and the layer (``layer/python``).
-CODE_PATHS = (ROOT / "lambdas", ROOT / "layer" / "python")
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -35,10 +29,7 @@ class LocalLambdaContext:
 
 
 def load_handler(handler_path: str) -> Handler:
-    """Import ``module.function`` from the Lambda code, as the Lambda runtime would."""
-    for path in CODE_PATHS:
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
+    """Import ``module.function`` from the Lambda code (on the path since ``local`` was imported)."""
     module_name, _, function_name = handler_path.rpartition(".")
     handler: Handler = getattr(importlib.import_module(module_name), function_name)
     return handler

@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from aiohttp import web
 
-from infra import routes
+from common import contract
 from local.connect_emulator import Emulator, EmulatorConfig
 from local.gateway import GatewayConfig, WebSocketGateway
 from local.lambda_runtime import Handler, load_handler
@@ -91,13 +91,13 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
         "AWS_ENDPOINT_URL_S3": moto,
         "AWS_ENDPOINT_URL_CONNECT": connect,
         "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": connect,
-        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"http://{host}:{ports.gateway}/{routes.LOCAL_STAGE_NAME}",
-        routes.ENV_INSTANCE_ID: "local-instance",
-        routes.ENV_CONTACT_FLOW_ID: "local-contact-flow",
-        routes.ENV_TABLE_NAME: TABLE_NAME,
-        routes.ENV_STREAMING_TOPIC_ARN: topic_arn,
-        routes.ENV_ALLOWED_ORIGINS: os.environ.get(routes.ENV_ALLOWED_ORIGINS, origins),
-        routes.ENV_METRICS_NAMESPACE: routes.METRICS_NAMESPACE,
+        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"http://{host}:{ports.gateway}/{contract.LOCAL_STAGE_NAME}",
+        contract.ENV_INSTANCE_ID: "local-instance",
+        contract.ENV_CONTACT_FLOW_ID: "local-contact-flow",
+        contract.ENV_TABLE_NAME: TABLE_NAME,
+        contract.ENV_STREAMING_TOPIC_ARN: topic_arn,
+        contract.ENV_ALLOWED_ORIGINS: os.environ.get(contract.ENV_ALLOWED_ORIGINS, origins),
+        contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -107,10 +107,10 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
 def create_resources(host: str, ports: LocalPorts) -> str:
     """The session table, the streaming topic and its subscription to the web server; returns the topic ARN."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
-    dynamodb.create_table(**routes.session_table_definition(TABLE_NAME))
+    dynamodb.create_table(**contract.session_table_definition(TABLE_NAME))
     dynamodb.update_time_to_live(
         TableName=TABLE_NAME,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": routes.TABLE_TTL_ATTRIBUTE},
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": contract.TABLE_TTL_ATTRIBUTE},
     )
     sns = boto3.client("sns", region_name=REGION)
     topic_arn: str = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
@@ -118,14 +118,14 @@ def create_resources(host: str, ports: LocalPorts) -> str:
         TopicArn=topic_arn,
         Protocol="http",
         Endpoint=f"http://{host}:{ports.http}{SNS_PATH}",
-        Attributes={"FilterPolicy": json.dumps(routes.STREAM_FILTER_POLICY)},
+        Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
     )
     return topic_arn
 
 
 def load_handlers() -> dict[str, Handler]:
     """Every function of the route table, imported from ``lambdas/`` as Lambda would."""
-    return {function_id: load_handler(spec.handler) for function_id, spec in routes.FUNCTIONS.items()}
+    return {function_id: load_handler(spec.handler) for function_id, spec in contract.FUNCTIONS.items()}
 
 
 @dataclass

@@ -12,8 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from infra import routes
-from local.lambda_runtime import ROOT, Handler, invoke
+from common import contract
+from local import ROOT
+from local.lambda_runtime import Handler, invoke
 
 logger = logging.getLogger(__name__)
 WIDGET_DIR = ROOT / "widget"
@@ -42,7 +43,7 @@ class LocalWebServer:
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/", self.index)
-        for route in routes.HTTP_ROUTES:
+        for route in contract.HTTP_ROUTES:
             app.router.add_route(route.method, route.path, self.http_route(route.function_id))
             app.router.add_route("OPTIONS", route.path, self.http_route(route.function_id))
         app.router.add_post(SNS_PATH, self.sns_notification)
@@ -84,7 +85,7 @@ class LocalWebServer:
     async def _deliver(self, notification: dict[str, Any]) -> None:
         event = {"Records": [sns_event_record(notification)]}
         try:
-            await invoke(self.handlers[routes.STREAM_FUNCTION], event, routes.STREAM_FUNCTION)
+            await invoke(self.handlers[contract.STREAM_FUNCTION], event, contract.STREAM_FUNCTION)
             self.delivered += 1
         except Exception:
             logger.exception("The stream handler failed on notification %s", notification.get("MessageId"))

@@ -667,6 +667,7 @@
       case "chatResumed":
         state.contactId = frame.contactId || state.contactId;
         state.participantId = frame.participantId || state.participantId;
+        if (frame.resumeToken) state.resumeToken = frame.resumeToken; // each resume hands out a fresh token
         becameReady();
         emit("resumed", { contactId: state.contactId });
         break;
@@ -677,6 +678,12 @@
         break;
       case "chatEnded":
         chatEnded(true);
+        break;
+      case "resumeToken": // another tab resumed the chat: keep the newest token
+        if (frame.resumeToken && state.status === "active") {
+          state.resumeToken = frame.resumeToken;
+          save();
+        }
         break;
       case "transcript":
         if (!settled) {

@@ -1,89 +1,106 @@
-"""Starting chats: the StartChatContact request built from validated input, and Connect errors mapped."""
+"""Starting chats: the StartChatContact request built from validated input, and Connect errors mapped.
+
+Both entry points start chats through here: ``POST /start-chat`` (the direct flow: the body in StartChatContact's
+own PascalCase field names) and the relay's ``startChat`` frame.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from common.fields import Fields
+from common.settings import Settings
 from connect_chat.log import register_secret
 from connect_chat.protocol import content_types as ct
 
-from .settings import Settings
-
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra="connect-chat-relay")
-SUPPORTABLE_TYPES = (
+_CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra="connect-chat-relay")
+SUPPORTABLE_TYPES: Final = (
     ct.TEXT_PLAIN,
     ct.TEXT_MARKDOWN,
     ct.APPLICATION_JSON,
     ct.INTERACTIVE_MESSAGE,
     ct.INTERACTIVE_MESSAGE_RESPONSE,
 )
+REHYDRATION_TYPES: Final = ("ENTIRE_PAST_SESSION", "FROM_SEGMENT")
+#: StartChatContact's limits on Attributes: total size, and the characters of a key.
+MAX_ATTRIBUTE_BYTES: Final = 32768
+MAX_ATTRIBUTES: Final = 50
 
 
-class ParticipantDetailsInput(BaseModel):
-    """The customer's details."""
+@dataclass(frozen=True)
+class StartChatRequest:
+    """What a caller may ask of StartChatContact; the instance and (by default) the flow are the deployment's."""
 
-    model_config = ConfigDict(extra="forbid")
-    DisplayName: str = Field(min_length=1, max_length=256)
-
-
-class InitialMessageInput(BaseModel):
-    """A first message from the customer."""
-
-    model_config = ConfigDict(extra="forbid")
-    ContentType: Literal["text/plain"] = "text/plain"
-    Content: str = Field(min_length=1, max_length=1024)
-
-
-class PersistentChatInput(BaseModel):
-    """Continue an ended chat (persistent chat)."""
-
-    model_config = ConfigDict(extra="forbid")
-    RehydrationType: Literal["ENTIRE_PAST_SESSION", "FROM_SEGMENT"] = "ENTIRE_PAST_SESSION"
-    SourceContactId: str = Field(min_length=1, max_length=256)
+    display_name: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    contact_flow_id: str | None = None
+    initial_message: str | None = None
+    rehydration_type: str | None = None
+    source_contact_id: str | None = None
+    chat_duration_minutes: int | None = None
+    supported_content_types: list[str] | None = None
+    client_token: str | None = None
 
 
-class StartChatRequest(BaseModel):
-    """What a caller may ask of StartChatContact; the instance and (by default) the flow are ours."""
+def _attributes(fields: Fields) -> dict[str, str]:
+    attributes = fields.string_map("Attributes", max_entries=MAX_ATTRIBUTES, max_key=128, max_value=MAX_ATTRIBUTE_BYTES)
+    size = sum(len(key.encode()) + len(value.encode()) for key, value in attributes.items())
+    if size > MAX_ATTRIBUTE_BYTES:
+        raise fields.fail("Attributes", f"total {size} bytes; the limit is {MAX_ATTRIBUTE_BYTES} UTF-8 bytes")
+    for key in attributes:
+        if not all(c.isalnum() or c in "-_" for c in key):
+            raise fields.fail(f"Attributes.{key}", "a key may hold only letters, digits, '-' and '_'")
+    return attributes
 
-    model_config = ConfigDict(extra="forbid")
-    ParticipantDetails: ParticipantDetailsInput
-    Attributes: dict[str, str] = Field(default_factory=dict, max_length=50)
-    ContactFlowId: str | None = Field(default=None, min_length=1, max_length=500)
-    InitialMessage: InitialMessageInput | None = None
-    PersistentChat: PersistentChatInput | None = None
-    ChatDurationInMinutes: int | None = Field(default=None, ge=60, le=10080)
-    SupportedMessagingContentTypes: list[str] | None = Field(default=None, min_length=1, max_length=5)
-    ClientToken: str | None = Field(default=None, min_length=1, max_length=500)
 
-    @field_validator("Attributes")
-    @classmethod
-    def _attributes_fit(cls, value: dict[str, str]) -> dict[str, str]:
-        size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
-        if size > 32768:
-            raise ValueError(f"attributes total {size} bytes; the limit is 32768 UTF-8 bytes")
-        for key in value:
-            if not key or not all(c.isalnum() or c in "-_" for c in key):
-                raise ValueError(f"attribute key {key!r} may hold only letters, digits, '-' and '_'")
-        return value
+def parse_start_chat_body(data: Mapping[str, Any]) -> StartChatRequest:
+    """Validate a ``POST /start-chat`` body (StartChatContact's field names; unknown fields refused).
 
-    @field_validator("SupportedMessagingContentTypes")
-    @classmethod
-    def _types_supported(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        unknown = [t for t in value if t not in SUPPORTABLE_TYPES]
-        if unknown:
-            raise ValueError(f"unsupported content types {unknown}; allowed: {list(SUPPORTABLE_TYPES)}")
-        if ct.TEXT_PLAIN not in value:
-            raise ValueError("must include text/plain")
-        return value
+    Raises
+    ------
+    common.fields.FieldError
+        Naming the field and the rule.
+    """
+    fields = Fields(data)
+    details = fields.nested("ParticipantDetails", required=True)
+    assert details is not None
+    display_name = details.required_text("DisplayName", high=256)
+    details.finish()
+    initial = fields.nested("InitialMessage")
+    initial_message = None
+    if initial is not None:
+        initial.choice("ContentType", (ct.TEXT_PLAIN,))
+        initial_message = initial.required_text("Content", high=1024)
+        initial.finish()
+    persistent = fields.nested("PersistentChat")
+    rehydration = source = None
+    if persistent is not None:
+        rehydration = persistent.choice("RehydrationType", REHYDRATION_TYPES) or "ENTIRE_PAST_SESSION"
+        source = persistent.required_text("SourceContactId", high=256)
+        persistent.finish()
+    content_types = fields.string_list("SupportedMessagingContentTypes", max_items=5, allowed=SUPPORTABLE_TYPES)
+    if content_types is not None and ct.TEXT_PLAIN not in content_types:
+        raise fields.fail("SupportedMessagingContentTypes", "must include text/plain")
+    request = StartChatRequest(
+        display_name=display_name,
+        attributes=_attributes(fields),
+        contact_flow_id=fields.text("ContactFlowId", high=500),
+        initial_message=initial_message,
+        rehydration_type=rehydration,
+        source_contact_id=source,
+        chat_duration_minutes=fields.integer("ChatDurationInMinutes", low=60, high=10080),
+        supported_content_types=content_types,
+        client_token=fields.text("ClientToken", high=500),
+    )
+    fields.finish()
+    return request
 
 
 class StartChatError(Exception):
@@ -97,7 +114,7 @@ class StartChatError(Exception):
 
 
 #: Connect error codes → (HTTP status for our caller, safe message).
-_CONNECT_ERRORS: dict[str, tuple[int, str]] = {
+_CONNECT_ERRORS: Final[dict[str, tuple[int, str]]] = {
     "InvalidRequestException": (400, "Connect refused the request"),
     "InvalidParameterException": (400, "Connect refused a parameter"),
     "ResourceNotFoundException": (404, "The contact flow, instance or source contact was not found"),
@@ -107,10 +124,8 @@ _CONNECT_ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-def connect_client(client: Any | None = None, session: boto3.session.Session | None = None) -> Any:
+def connect_client(session: boto3.session.Session | None = None) -> Any:
     """A ``connect`` client (honours ``AWS_ENDPOINT_URL_CONNECT``) with standard retries."""
-    if client is not None:
-        return client
     return (session or boto3.session.Session()).client("connect", config=_CONFIG)
 
 
@@ -125,24 +140,27 @@ def start_chat_contact(
         With an HTTP status and a message safe to show the caller.
     """
     flow_id = settings.contact_flow_id
-    if request.ContactFlowId and request.ContactFlowId != flow_id:
+    if request.contact_flow_id and request.contact_flow_id != flow_id:
         if not settings.allow_contact_flow_override:
             raise StartChatError(400, "VALIDATION_ERROR", "ContactFlowId: overriding the contact flow is not allowed")
-        flow_id = request.ContactFlowId
+        flow_id = request.contact_flow_id
     params: dict[str, Any] = {
         "InstanceId": settings.instance_id,
         "ContactFlowId": flow_id,
-        "ParticipantDetails": request.ParticipantDetails.model_dump(),
-        "Attributes": request.Attributes,
-        "ChatDurationInMinutes": request.ChatDurationInMinutes or settings.chat_duration_minutes,
-        "ClientToken": request.ClientToken or str(uuid.uuid4()),
+        "ParticipantDetails": {"DisplayName": request.display_name},
+        "Attributes": request.attributes,
+        "ChatDurationInMinutes": request.chat_duration_minutes or settings.chat_duration_minutes,
+        "ClientToken": request.client_token or str(uuid.uuid4()),
     }
-    for name in ("InitialMessage", "PersistentChat"):
-        value = getattr(request, name)
-        if value is not None:
-            params[name] = value.model_dump()
-    if request.SupportedMessagingContentTypes:
-        params["SupportedMessagingContentTypes"] = request.SupportedMessagingContentTypes
+    if request.initial_message is not None:
+        params["InitialMessage"] = {"ContentType": ct.TEXT_PLAIN, "Content": request.initial_message}
+    if request.source_contact_id is not None:
+        params["PersistentChat"] = {
+            "RehydrationType": request.rehydration_type or "ENTIRE_PAST_SESSION",
+            "SourceContactId": request.source_contact_id,
+        }
+    if request.supported_content_types:
+        params["SupportedMessagingContentTypes"] = request.supported_content_types
     if streaming:
         # Streaming starts with the contact, so nothing the flow or an agent sends early is missed.
         params["ChatStreamingConfiguration"] = {"StreamingEndpointArn": settings.streaming_topic_arn}
@@ -156,12 +174,3 @@ def start_chat_contact(
     except BotoCoreError as exc:
         raise StartChatError(502, "ConnectUnavailable", "Connect could not be reached") from exc
     return started
-
-
-def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
-    """One readable line per pydantic error: ``field.path: what is wrong``."""
-    parts = []
-    for error in errors:
-        location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body",)) or "body"
-        parts.append(f"{location}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts)

@@ -1,111 +1,29 @@
-"""The relay's client protocol: frames the browser sends (validated) and frames it receives.
+"""The relay's client protocol: frames the browser sends (validated) and every frame the relay sends back.
 
-Client → server frames are JSON objects routed on ``action``; server → client frames carry a ``type``.
+Client → server frames are JSON objects routed on ``action``; server → client frames carry a ``type``. Parsing
+is hand-written over :mod:`json` (no model library): it runs on every frame, inside the cold start budget. An
+error names the field and the rule in the protocol's words, never a Python type.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-
-from connect_chat.protocol import content_types as ct
+from common import contract
+from common.fields import FieldError, Fields
 
 #: API Gateway's WebSocket frame limit (32 KB); larger messages are refused before parsing.
-MAX_FRAME_BYTES = 32 * 1024
+MAX_FRAME_BYTES: Final = contract.MAX_FRAME_BYTES
+MAX_REQUEST_ID: Final = 64
+MAX_ATTRIBUTES: Final = 32
 
-RequestId = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    request_id: RequestId | None = Field(default=None, alias="requestId")
-
-
-class StartChat(_Frame):
-    action: Literal["startChat"]
-    display_name: str = Field(alias="displayName", min_length=1, max_length=256)
-    attributes: dict[Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=1024)]] = (
-        Field(default_factory=dict, max_length=32)
-    )
-
-
-class ResumeChat(_Frame):
-    action: Literal["resumeChat"]
-    resume_token: str = Field(alias="resumeToken", min_length=20, max_length=200)
-    after_id: str | None = Field(default=None, alias="afterId", min_length=1, max_length=256)
-
-
-class SendMessage(_Frame):
-    action: Literal["sendMessage"]
-    content: str = Field(min_length=1)
-    content_type: str = Field(default=ct.TEXT_PLAIN, alias="contentType", max_length=100)
-
-
-EventType = Literal[
-    "application/vnd.amazonaws.connect.event.typing",
-    "application/vnd.amazonaws.connect.event.message.read",
-    "application/vnd.amazonaws.connect.event.message.delivered",
-]
-
-
-class SendEvent(_Frame):
-    action: Literal["sendEvent"]
-    content_type: EventType = Field(alias="contentType")
-    message_id: str | None = Field(default=None, alias="messageId", min_length=1, max_length=256)
-
-
-class StartPosition(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    id: str | None = Field(default=None, min_length=1, max_length=256)
-    absolute_time: str | None = Field(default=None, alias="absoluteTime", min_length=1, max_length=100)
-    most_recent: int | None = Field(default=None, alias="mostRecent", ge=0, le=100)
-
-
-class GetTranscript(_Frame):
-    action: Literal["getTranscript"]
-    max_results: int = Field(default=15, alias="maxResults", ge=1, le=100)
-    next_token: str | None = Field(default=None, alias="nextToken", min_length=1, max_length=1000)
-    scan_direction: Literal["FORWARD", "BACKWARD"] = Field(default="BACKWARD", alias="scanDirection")
-    sort_order: Literal["ASCENDING", "DESCENDING"] = Field(default="ASCENDING", alias="sortOrder")
-    start_position: StartPosition | None = Field(default=None, alias="startPosition")
-
-
-class SendAttachment(_Frame):
-    """Without ``attachmentId``: ask for an upload URL. With it: the upload is done, post the attachment."""
-
-    action: Literal["sendAttachment"]
-    attachment_id: str | None = Field(default=None, alias="attachmentId", min_length=1, max_length=256)
-    file_name: str | None = Field(default=None, alias="fileName", min_length=1, max_length=256)
-    content_type: str | None = Field(default=None, alias="contentType", min_length=1, max_length=255)
-    size: int | None = Field(default=None, ge=1)
-
-
-class GetAttachment(_Frame):
-    action: Literal["getAttachment"]
-    attachment_id: str = Field(alias="attachmentId", min_length=1, max_length=256)
-
-
-class EndChat(_Frame):
-    action: Literal["endChat"]
-
-
-ClientFrame = Annotated[
-    StartChat | ResumeChat | SendMessage | SendEvent | GetTranscript | SendAttachment | GetAttachment | EndChat,
-    Field(discriminator="action"),
-]
-ACTIONS = (
-    "startChat",
-    "resumeChat",
-    "sendMessage",
-    "sendEvent",
-    "getTranscript",
-    "sendAttachment",
-    "getAttachment",
-    "endChat",
-)
-_ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientFrame)
+TYPING: Final = "application/vnd.amazonaws.connect.event.typing"
+READ: Final = "application/vnd.amazonaws.connect.event.message.read"
+DELIVERED: Final = "application/vnd.amazonaws.connect.event.message.delivered"
+EVENT_TYPES: Final = (TYPING, READ, DELIVERED)
 
 
 class FrameError(ValueError):
@@ -118,44 +36,313 @@ class FrameError(ValueError):
         self.request_id = request_id
 
 
-def parse_frame(body: str | bytes | None) -> Any:
-    """Validate one client frame; raise :class:`FrameError` naming the field and the rule it breaks."""
+# ------------------------------------------------------------------------------------------- client frames
+
+
+@dataclass(frozen=True, slots=True)
+class StartChat:
+    request_id: str | None
+    display_name: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    action: str = "startChat"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeChat:
+    request_id: str | None
+    resume_token: str = field(repr=False)
+    after_id: str | None = None
+    action: str = "resumeChat"
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    request_id: str | None
+    content: str
+    content_type: str = "text/plain"
+    action: str = "sendMessage"
+
+
+@dataclass(frozen=True, slots=True)
+class SendEvent:
+    request_id: str | None
+    content_type: str
+    message_id: str | None = None
+    action: str = "sendEvent"
+
+
+@dataclass(frozen=True, slots=True)
+class GetTranscript:
+    request_id: str | None
+    max_results: int = 15
+    next_token: str | None = None
+    scan_direction: str = "BACKWARD"
+    sort_order: str = "ASCENDING"
+    #: ``{"id"|"absoluteTime"|"mostRecent": value}`` (exactly one), in the library's spelling.
+    start_position: dict[str, Any] | None = None
+    action: str = "getTranscript"
+
+
+@dataclass(frozen=True, slots=True)
+class SendAttachment:
+    """Without ``attachment_id``: ask for an upload URL. With it: the upload is done, post the attachment."""
+
+    request_id: str | None
+    attachment_id: str | None = None
+    file_name: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    action: str = "sendAttachment"
+
+
+@dataclass(frozen=True, slots=True)
+class GetAttachment:
+    request_id: str | None
+    attachment_id: str
+    action: str = "getAttachment"
+
+
+@dataclass(frozen=True, slots=True)
+class EndChat:
+    request_id: str | None
+    action: str = "endChat"
+
+
+ClientFrame = (
+    StartChat | ResumeChat | SendMessage | SendEvent | GetTranscript | SendAttachment | GetAttachment | EndChat
+)
+
+
+def _start_chat(f: Fields) -> StartChat:
+    return StartChat(
+        None,
+        display_name=f.required_text("displayName", high=256),
+        attributes=f.string_map("attributes", max_entries=MAX_ATTRIBUTES, max_key=128, max_value=1024),
+    )
+
+
+def _resume_chat(f: Fields) -> ResumeChat:
+    return ResumeChat(
+        None, resume_token=f.required_text("resumeToken", low=20, high=300), after_id=f.text("afterId", high=256)
+    )
+
+
+def _send_message(f: Fields) -> SendMessage:
+    return SendMessage(
+        None,
+        content=f.required_text("content", high=MAX_FRAME_BYTES),
+        content_type=f.text("contentType", high=100) or "text/plain",
+    )
+
+
+def _send_event(f: Fields) -> SendEvent:
+    content_type = f.choice("contentType", EVENT_TYPES)
+    if content_type is None:
+        raise f.fail("contentType", f"is required; one of {', '.join(EVENT_TYPES)}")
+    message_id = f.text("messageId", high=256)
+    if content_type in (READ, DELIVERED) and message_id is None:
+        raise f.fail("messageId", "is required for read and delivered receipts")
+    return SendEvent(None, content_type=content_type, message_id=message_id)
+
+
+def _start_position(f: Fields) -> dict[str, Any] | None:
+    inner = f.nested("startPosition")
+    if inner is None:
+        return None
+    position = {
+        "id": inner.text("id", high=256),
+        "absolute_time": inner.text("absoluteTime", high=100),
+        "most_recent": inner.integer("mostRecent", low=0, high=100),
+    }
+    inner.finish()
+    given = {key: value for key, value in position.items() if value is not None}
+    if len(given) != 1:
+        raise f.fail("startPosition", "must have exactly one of id, absoluteTime, mostRecent")
+    return given
+
+
+def _get_transcript(f: Fields) -> GetTranscript:
+    max_results = f.integer("maxResults", low=1, high=100)
+    return GetTranscript(
+        None,
+        max_results=15 if max_results is None else max_results,
+        next_token=f.text("nextToken", high=1000),
+        scan_direction=f.choice("scanDirection", ("FORWARD", "BACKWARD")) or "BACKWARD",
+        sort_order=f.choice("sortOrder", ("ASCENDING", "DESCENDING")) or "ASCENDING",
+        start_position=_start_position(f),
+    )
+
+
+def _send_attachment(f: Fields) -> SendAttachment:
+    attachment_id = f.text("attachmentId", high=256)
+    file_name = f.text("fileName", high=256)
+    content_type = f.text("contentType", high=255)
+    size = f.integer("size", low=1, high=2**53)
+    if attachment_id is None:
+        for name, value in (("fileName", file_name), ("contentType", content_type), ("size", size)):
+            if value is None:
+                raise f.fail(name, "is required to ask for an upload URL (or give attachmentId once uploaded)")
+    return SendAttachment(None, attachment_id=attachment_id, file_name=file_name, content_type=content_type, size=size)
+
+
+def _get_attachment(f: Fields) -> GetAttachment:
+    return GetAttachment(None, attachment_id=f.required_text("attachmentId", high=256))
+
+
+def _end_chat(f: Fields) -> EndChat:
+    return EndChat(None)
+
+
+_PARSERS: Final[dict[str, Callable[[Fields], ClientFrame]]] = {
+    "startChat": _start_chat,
+    "resumeChat": _resume_chat,
+    "sendMessage": _send_message,
+    "sendEvent": _send_event,
+    "getTranscript": _get_transcript,
+    "sendAttachment": _send_attachment,
+    "getAttachment": _get_attachment,
+    "endChat": _end_chat,
+}
+#: Every client action a function carries out (the contract's route keys).
+ACTIONS: Final = tuple(_PARSERS)
+
+
+def decode_body(body: str | bytes | None) -> dict[str, Any]:
+    """The frame's JSON object: size checked first; any JSON that cannot be read (broken, nested too deep,
+    numbers too long) is a ``BAD_REQUEST``."""
     raw = body.encode() if isinstance(body, str) else (body or b"")
     if len(raw) > MAX_FRAME_BYTES:
         raise FrameError("PAYLOAD_TOO_LARGE", f"frame is {len(raw)} bytes; the limit is {MAX_FRAME_BYTES}")
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         raise FrameError("BAD_REQUEST", "frame is not valid JSON") from None
     if not isinstance(data, dict):
         raise FrameError("BAD_REQUEST", "frame must be a JSON object with an 'action'")
-    request_id = data.get("requestId") if isinstance(data.get("requestId"), str) else None
+    return data
+
+
+def request_id_of(data: Mapping[str, Any]) -> str | None:
+    """The frame's ``requestId`` when it is a usable one (so that even a refusal can echo it)."""
+    value = data.get("requestId")
+    return value if isinstance(value, str) and 1 <= len(value) <= MAX_REQUEST_ID else None
+
+
+def parse_frame(body: str | bytes | None) -> ClientFrame:
+    """Validate one client frame; raise :class:`FrameError` naming the field and the rule it breaks."""
+    return frame_from(decode_body(body))
+
+
+def frame_from(data: Mapping[str, Any]) -> ClientFrame:
+    """Validate a decoded frame (see :func:`parse_frame`)."""
+    request_id = request_id_of(data)
     action = data.get("action")
-    if action not in ACTIONS:
-        raise FrameError("UNKNOWN_ACTION", f"action {action!r} is not one of {list(ACTIONS)}", request_id)
+    parser = _PARSERS.get(action) if isinstance(action, str) else None
+    if parser is None:
+        shown = action if isinstance(action, str | None) else "not a string"
+        raise FrameError("UNKNOWN_ACTION", f"action {shown!r} is not one of {list(ACTIONS)}", request_id)
     try:
-        return _ADAPTER.validate_python(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            location = ".".join(str(p) for p in error["loc"][1:]) or "frame"
-            problems.append(f"{location}: {error['msg']}")
-        raise FrameError("VALIDATION_ERROR", "; ".join(problems), request_id) from None
+        if "requestId" in data and request_id is None:
+            raise FieldError("requestId", f"must be a string of 1 to {MAX_REQUEST_ID} characters")
+        fields = Fields(data, known=("action", "requestId"))
+        frame = parser(fields)
+        fields.finish()
+    except FieldError as exc:
+        raise FrameError("VALIDATION_ERROR", str(exc), request_id) from None
+    return replace(frame, request_id=request_id)
+
+
+# ------------------------------------------------------------------------------------------- server frames
+
+
+def _with_request_id(frame: dict[str, Any], request_id: str | None) -> dict[str, Any]:
+    if request_id:
+        frame["requestId"] = request_id
+    return frame
 
 
 def error_frame(code: str, message: str, request_id: str | None = None) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if request_id:
-        frame["requestId"] = request_id
-    return frame
+    """``{"type": "error", "code", "message", "requestId"?}``."""
+    return _with_request_id({"type": "error", "code": code, "message": message}, request_id)
 
 
 def ack_frame(request_id: str | None, **fields: Any) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "ack", **{k: v for k, v in fields.items() if v is not None}}
-    if request_id:
-        frame["requestId"] = request_id
-    return frame
+    """``{"type": "ack", ...fields, "requestId"?}`` (fields that are ``None`` are left out)."""
+    return _with_request_id({"type": "ack", **{k: v for k, v in fields.items() if v is not None}}, request_id)
 
 
-def item_frame(item: dict[str, Any]) -> dict[str, Any]:
+def item_frame(item: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"type": "item", "item": {...}}``: one message or event from Connect."""
     return {"type": "item", "item": item}
+
+
+def chat_started_frame(
+    contact_id: str, participant_id: str, resume_token: str, request_id: str | None
+) -> dict[str, Any]:
+    """``{"type": "chatStarted", "contactId", "participantId", "resumeToken", "requestId"?}``."""
+    frame = {
+        "type": "chatStarted",
+        "contactId": contact_id,
+        "participantId": participant_id,
+        "resumeToken": resume_token,
+    }
+    return _with_request_id(frame, request_id)
+
+
+def chat_resumed_frame(
+    contact_id: str, participant_id: str, resume_token: str, request_id: str | None
+) -> dict[str, Any]:
+    """``{"type": "chatResumed", "contactId", "participantId", "resumeToken", "requestId"?}``."""
+    frame = {
+        "type": "chatResumed",
+        "contactId": contact_id,
+        "participantId": participant_id,
+        "resumeToken": resume_token,
+    }
+    return _with_request_id(frame, request_id)
+
+
+def chat_ended_frame(contact_id: str, request_id: str | None = None) -> dict[str, Any]:
+    """``{"type": "chatEnded", "contactId", "requestId"?}``."""
+    return _with_request_id({"type": "chatEnded", "contactId": contact_id}, request_id)
+
+
+def transcript_frame(items: list[dict[str, Any]], next_token: str | None, request_id: str | None) -> dict[str, Any]:
+    """``{"type": "transcript", "items", "nextToken"?, "requestId"?}``."""
+    frame: dict[str, Any] = {"type": "transcript", "items": items}
+    if next_token:
+        frame["nextToken"] = next_token
+    return _with_request_id(frame, request_id)
+
+
+def attachment_upload_frame(
+    attachment_id: str, url: str, headers: Mapping[str, str], expires_at: str | None, request_id: str | None
+) -> dict[str, Any]:
+    """``{"type": "attachmentUpload", "attachmentId", "url", "headers", "expiresAt"}``: PUT the bytes there."""
+    frame = {
+        "type": "attachmentUpload",
+        "attachmentId": attachment_id,
+        "url": url,
+        "headers": dict(headers),
+        "expiresAt": expires_at,
+    }
+    return _with_request_id(frame, request_id)
+
+
+def attachment_url_frame(
+    attachment_id: str, url: str, expires_at: str | None, request_id: str | None
+) -> dict[str, Any]:
+    """``{"type": "attachmentUrl", "attachmentId", "url", "expiresAt"}``: a fresh download URL."""
+    return _with_request_id(
+        {"type": "attachmentUrl", "attachmentId": attachment_id, "url": url, "expiresAt": expires_at}, request_id
+    )
+
+
+def resume_token_frame(resume_token: str) -> dict[str, Any]:
+    """``{"type": "resumeToken", "resumeToken"}``: the chat's newest resume token, for the other tabs."""
+    return {"type": "resumeToken", "resumeToken": resume_token}
+
+
+def encode(frame: Mapping[str, Any]) -> bytes:
+    """A server frame as the bytes posted to a connection."""
+    return json.dumps(frame, separators=(",", ":")).encode()

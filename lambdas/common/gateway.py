@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -11,10 +11,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from common.frames import encode
+
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
+_GONE = ("GoneException", "410")
 
 
-def management_endpoint(request_context: dict[str, Any]) -> str:
+def management_endpoint(request_context: Mapping[str, Any]) -> str:
     """The management API URL of the API that sent the event: ``https://{domainName}/{stage}``.
 
     ``AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI``, boto3's standard endpoint variable, takes precedence.
@@ -32,27 +35,15 @@ class ConnectionPoster:
         self.endpoint_url = endpoint_url
         self.client = client or boto3.client("apigatewaymanagementapi", endpoint_url=endpoint_url, config=_CONFIG)
 
-    @classmethod
-    def for_event(cls, event: dict[str, Any]) -> ConnectionPoster:
-        return poster_for(management_endpoint(event["requestContext"]))
-
-    def post(self, connection_id: str, frame: dict[str, Any]) -> bool:
+    def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:
         """Send ``frame``; ``False`` when the connection no longer exists (410 GoneException)."""
         try:
-            self.client.post_to_connection(ConnectionId=connection_id, Data=json.dumps(frame).encode())
+            self.client.post_to_connection(ConnectionId=connection_id, Data=encode(frame))
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("GoneException", "410"):
+            if exc.response.get("Error", {}).get("Code") in _GONE:
                 return False
             raise
         return True
-
-    def close(self, connection_id: str) -> None:
-        """Close a connection from the server side (ignores one that is already gone)."""
-        try:
-            self.client.delete_connection(ConnectionId=connection_id)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in ("GoneException", "410"):
-                raise
 
 
 @lru_cache(maxsize=16)

@@ -12,7 +12,10 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from connect_chat.protocol.items import Item
 
 Direction = Literal["to_connect", "to_client"]
 
@@ -102,3 +105,24 @@ def redact_pii(message: HookMessage) -> HookMessage:
     content = _CARD_CANDIDATE.sub(_mask_card, message.content)
     content = _EMAIL.sub("[email]", content)
     return message.with_content(content)
+
+
+#: Content types the hooks see (text messages); everything else passes untouched.
+HOOKED_TYPES = ("text/plain", "text/markdown")
+
+
+def outbound_item(hooks: Sequence[Hook], contact_id: str, item: Item) -> dict[str, Any] | None:
+    """An item on its way to the browser: its Participant Service fields (with ``ContactId``), text messages
+    passed through the hooks; ``None`` when a hook blocked it."""
+    data = item.to_dict()
+    data.setdefault("ContactId", contact_id)
+    content = data.get("Content")
+    if not hooks or data.get("Type") != "MESSAGE" or data.get("ContentType") not in HOOKED_TYPES or not content:
+        return data
+    message = apply_hooks(
+        hooks, HookMessage("to_client", contact_id, data["ContentType"], content, data.get("ParticipantRole", ""))
+    )
+    if message is None:
+        return None
+    data["Content"] = message.content
+    return data

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from common import contract
+
 
 class SettingsError(ValueError):
     """A missing or malformed environment variable; the message names it and what it should hold."""
@@ -18,10 +20,11 @@ def _required(env: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _integer(env: Mapping[str, str], name: str, bounds: contract.Bounds) -> int:
+    low, high = bounds.low, bounds.high
     raw = env.get(name, "").strip()
     if not raw:
-        return default
+        return bounds.default
     try:
         value = int(raw)
     except ValueError as exc:
@@ -71,8 +74,8 @@ class Settings:
     table_name: str = ""
     streaming_topic_arn: str = ""
     allowed_origins: tuple[str, ...] = ()
-    chat_duration_minutes: int = 1500
-    rate_limit_per_minute: int = 60
+    chat_duration_minutes: int = contract.CHAT_DURATION_MINUTES.default
+    rate_limit_per_minute: int = contract.RATE_LIMIT_PER_MINUTE.default
     allow_contact_flow_override: bool = False
     message_hooks: tuple[str, ...] = ()
 
@@ -80,16 +83,17 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, *, relay: bool = True) -> Settings:
         """Read and validate the settings; ``relay`` also requires the table and the topic."""
         env = os.environ if env is None else env
+        c = contract
         return cls(
-            instance_id=_required(env, "CONNECT_INSTANCE_ID"),
-            contact_flow_id=_required(env, "CONTACT_FLOW_ID"),
-            table_name=_required(env, "SESSION_TABLE_NAME") if relay else env.get("SESSION_TABLE_NAME", ""),
-            streaming_topic_arn=_required(env, "STREAMING_TOPIC_ARN") if relay else "",
-            allowed_origins=_list(env, "ALLOWED_ORIGINS"),
-            chat_duration_minutes=_integer(env, "CHAT_DURATION_MINUTES", 1500, 60, 10080),
-            rate_limit_per_minute=_integer(env, "RATE_LIMIT_PER_MINUTE", 60, 1, 100000),
-            allow_contact_flow_override=_flag(env, "ALLOW_CONTACT_FLOW_OVERRIDE"),
-            message_hooks=_list(env, "MESSAGE_HOOKS"),
+            instance_id=_required(env, c.ENV_INSTANCE_ID),
+            contact_flow_id=_required(env, c.ENV_CONTACT_FLOW_ID),
+            table_name=_required(env, c.ENV_TABLE_NAME) if relay else env.get(c.ENV_TABLE_NAME, ""),
+            streaming_topic_arn=_required(env, c.ENV_STREAMING_TOPIC_ARN) if relay else "",
+            allowed_origins=_list(env, c.ENV_ALLOWED_ORIGINS),
+            chat_duration_minutes=_integer(env, c.ENV_CHAT_DURATION_MINUTES, c.CHAT_DURATION_MINUTES),
+            rate_limit_per_minute=_integer(env, c.ENV_RATE_LIMIT_PER_MINUTE, c.RATE_LIMIT_PER_MINUTE),
+            allow_contact_flow_override=_flag(env, c.ENV_ALLOW_CONTACT_FLOW_OVERRIDE),
+            message_hooks=_list(env, c.ENV_MESSAGE_HOOKS),
         )
 
     def origin_allowed(self, origin: str | None) -> bool:

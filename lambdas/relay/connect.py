@@ -7,22 +7,20 @@ import os
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import APIGatewayWebSocketConnectEventModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.observability import powertools
+from common import contract
+from common.events import WebSocketEvent
+from common.observability import instrument, powertools
 
 from . import runtime
 
-logger, tracer, metrics = powertools("relay-connect")
-#: Idle connections are dropped by API Gateway after 2 hours at most; keep the record a little longer.
-CONNECTION_TTL_SECONDS = 3 * 3600
+SERVICE = "relay-connect"
+logger, metrics = powertools(SERVICE)
 
 
 def _authorizer_allows(event: dict[str, Any]) -> bool:
     """Run the ``CONNECTION_AUTHORIZER`` hook (``module:function(event) -> bool``) when one is set."""
-    name = os.environ.get("CONNECTION_AUTHORIZER", "").strip()
+    name = os.environ.get(contract.ENV_CONNECTION_AUTHORIZER, "").strip()
     if not name:
         return True
     module_name, _, attribute = name.partition(":")
@@ -30,19 +28,29 @@ def _authorizer_allows(event: dict[str, Any]) -> bool:
     return bool(authorizer(event))
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@instrument(logger, metrics, SERVICE)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for the ``$connect`` route."""
-    parsed = parse(event=event, model=APIGatewayWebSocketConnectEventModel)
-    connection_id = parsed.request_context.connection_id
-    logger.append_keys(connection_id=connection_id)
-    origin = next((v for k, v in parsed.headers.items() if k.lower() == "origin"), None)
-    if not runtime.settings().origin_allowed(origin) or not _authorizer_allows(event):
-        logger.info("Connection refused", extra={"origin": origin})
+    request = WebSocketEvent.parse(event)
+    logger.append_keys(connection_id=request.connection_id)
+    origin = request.origin
+    if not runtime.settings().origin_allowed(origin):
+        logger.warning(
+            "Connection refused: origin not allowed",
+            extra={"origin": origin, "setting": f"{contract.ENV_ALLOWED_ORIGINS} (CDK context allowedOrigins)"},
+        )
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return {"statusCode": 403}
-    runtime.store().put_connection(connection_id, origin=origin, ttl_seconds=CONNECTION_TTL_SECONDS)
+    if not _authorizer_allows(event):
+        logger.warning(
+            "Connection refused by the connection authorizer",
+            extra={
+                "origin": origin,
+                "setting": f"{contract.ENV_CONNECTION_AUTHORIZER} (CDK context connectionAuthorizer)",
+            },
+        )
+        metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
+        return {"statusCode": 403}
+    runtime.store().put_connection(request.connection_id, origin=origin)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
     return {"statusCode": 200}

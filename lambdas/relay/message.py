@@ -1,52 +1,69 @@
-"""Every client frame (``startChat`` … ``endChat`` and ``$default``): rate limit, validate, carry out."""
+"""Every client frame (``startChat`` … ``endChat`` and ``$default``): one table request, then the action.
+
+The connection's item answers everything a frame needs in one UpdateItem: it counts the frame against the
+per-minute rate limit and returns the connection's chat (ids, tokens, state).
+"""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.parser.models import APIGatewayWebSocketMessageEventModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from common.frames import FrameError, error_frame, parse_frame
-from common.gateway import ConnectionPoster
-from common.observability import powertools
+from common import frames
+from common.events import WebSocketEvent
+from common.gateway import management_endpoint, poster_for
+from common.observability import instrument, powertools
 
 from . import runtime
+from .service import RelayService
 
-logger, tracer, metrics = powertools("relay-message")
+SERVICE = "relay-message"
+logger, metrics = powertools(SERVICE)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@instrument(logger, metrics, SERVICE)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for the message routes; answers go to the client through the management API."""
-    parsed = parse(event=event, model=APIGatewayWebSocketMessageEventModel)
-    connection_id = parsed.request_context.connection_id
-    logger.append_keys(connection_id=connection_id, route=parsed.request_context.route_key)
-    poster = ConnectionPoster.for_event(event)
-    body = parsed.body if isinstance(parsed.body, str) else None
-    if body is not None and parsed.is_base64_encoded:
-        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    request = WebSocketEvent.parse(event)
+    connection_id = request.connection_id
+    logger.append_keys(connection_id=connection_id, route=request.route_key)
+    poster = poster_for(management_endpoint(request.request_context))
+    try:
+        data = frames.decode_body(request.body)
+        request_id = frames.request_id_of(data)
+    except frames.FrameError as exc:
+        data, request_id, refused = None, None, exc
     store = runtime.store()
-    if store.count_frame(connection_id) > runtime.settings().rate_limit_per_minute:
+    connection = store.open_frame(connection_id)
+    if connection is None:
+        poster.post(connection_id, frames.error_frame("NO_CONNECTION", "unknown connection; reconnect", request_id))
+        return {"statusCode": 200}
+    limit = runtime.settings().rate_limit_per_minute
+    if connection.frames_this_minute > limit:
         metrics.add_metric(name="FramesRateLimited", unit=MetricUnit.Count, value=1)
-        limit = runtime.settings().rate_limit_per_minute
-        poster.post(connection_id, error_frame("RATE_LIMITED", f"more than {limit} frames in a minute; slow down"))
+        message = f"more than {limit} frames in a minute; slow down"
+        poster.post(connection_id, frames.error_frame("RATE_LIMITED", message, request_id))
         return {"statusCode": 200}
     try:
-        frame = parse_frame(body)
-    except FrameError as exc:
+        if data is None:
+            raise refused
+        frame = frames.frame_from(data)
+    except frames.FrameError as exc:
         metrics.add_metric(name="FramesRejected", unit=MetricUnit.Count, value=1)
         logger.info("Frame rejected", extra={"code": exc.code})
-        poster.post(connection_id, error_frame(exc.code, exc.message, exc.request_id))
+        poster.post(connection_id, frames.error_frame(exc.code, exc.message, exc.request_id))
         return {"statusCode": 200}
-    contact_id = store.connection_chat(connection_id)
-    if contact_id:
-        logger.append_keys(contact_id=contact_id)
+    if connection.contact_id:
+        logger.append_keys(contact_id=connection.contact_id)
     metrics.add_metric(name=f"Frames.{frame.action}", unit=MetricUnit.Count, value=1)
-    runtime.service_for(poster).handle(connection_id, frame, looked_up=(contact_id,))
+    service = RelayService(
+        settings=runtime.settings(),
+        store=store,
+        poster=poster,
+        participant=runtime.participant(),
+        connect=runtime.connect,
+        hooks=runtime.hooks(),
+    )
+    service.handle(connection, frame)
     return {"statusCode": 200}

@@ -1,18 +1,21 @@
-"""What the relay handlers build once per execution environment (cold start) and share."""
+"""What the relay handlers build once per execution environment and reuse across invocations.
+
+Each factory imports what it builds only when first called, so a handler loads (and pays at cold start for)
+only the clients it uses: ``$connect`` and ``$disconnect`` never load the Participant Service client, and the
+``connect`` client is built by the first ``startChat``, not by every cold start of the message function.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from common.contacts import connect_client
-from common.gateway import ConnectionPoster
 from common.hooks import Hook, load_hooks
 from common.sessions import SessionStore
 from common.settings import Settings
-from connect_chat.participant import ParticipantClient
 
-from .service import RelayService
+if TYPE_CHECKING:
+    from connect_chat.participant import ParticipantClient
 
 
 @lru_cache(maxsize=1)
@@ -27,29 +30,21 @@ def store() -> SessionStore:
 
 @lru_cache(maxsize=1)
 def participant() -> ParticipantClient:
+    from connect_chat.participant import ParticipantClient
+
     return ParticipantClient()
 
 
 @lru_cache(maxsize=1)
 def connect() -> Any:
+    from common.contacts import connect_client
+
     return connect_client()
 
 
 @lru_cache(maxsize=1)
 def hooks() -> tuple[Hook, ...]:
     return tuple(load_hooks(settings().message_hooks))
-
-
-def service_for(poster: ConnectionPoster) -> RelayService:
-    """The relay service answering through ``poster`` (built from the event's API endpoint)."""
-    return RelayService(
-        settings=settings(),
-        store=store(),
-        poster=poster,
-        participant=participant(),
-        connect=connect(),
-        hooks=hooks(),
-    )
 
 
 def reset() -> None:

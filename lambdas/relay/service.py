@@ -1,38 +1,59 @@
-"""What the relay does for each client frame: Participant Service calls on behalf of one connection.
+"""What the relay does for each client frame: routing and framing over the library's stateless mode.
 
 The browser never holds a Connect token: the chat's participant and connection tokens stay in the session
-table, and the browser gets only an opaque resume token (whose hash is stored).
+table, and the browser gets only an opaque resume token (whose hash is stored). Every call to Connect goes
+through a :class:`~connect_chat.stateless.StatelessChatSession`, which validates arguments, refreshes a refused
+connection token once and says when the chat has ended.
 """
 
 from __future__ import annotations
 
-import secrets
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from common import frames as f
-from common.contacts import ParticipantDetailsInput, StartChatError, StartChatRequest, start_chat_contact
-from common.gateway import ConnectionPoster, poster_for
-from common.hooks import Hook, HookMessage, apply_hooks
-from common.sessions import GRACE_SECONDS, ChatRecord, SessionStore
+from common.contacts import StartChatError, StartChatRequest, start_chat_contact
+from common.fanout import broadcast
+from common.gateway import ConnectionPoster
+from common.hooks import HOOKED_TYPES, Hook, HookMessage, apply_hooks, outbound_item
+from common.sessions import (
+    ACTIVE,
+    ENDED,
+    GRACE_SECONDS,
+    ChatAlreadyAttachedError,
+    ChatRecord,
+    ConnectionState,
+    ResumeRaceError,
+    SessionStore,
+    new_resume_token,
+    split_resume_token,
+)
 from common.settings import Settings
+from connect_chat.constants import SessionType
 from connect_chat.errors import (
-    AccessDeniedError,
+    ChatEndedError,
     ConflictError,
     ConnectChatError,
     InvalidArgumentError,
     ServiceValidationError,
     ThrottlingError,
 )
-from connect_chat.operations import ChatOperations
 from connect_chat.participant import ParticipantClient
-from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
-from connect_chat.validation import validate_attachment, validate_event, validate_message
+from connect_chat.stateless import StatelessChatSession
+from connect_chat.validation import ChatDetails
 
-_HOOKED_TYPES = (ct.TEXT_PLAIN, ct.TEXT_MARKDOWN)
-_T = TypeVar("_T")
+#: Library argument names -> the relay protocol's field names (errors name what the client sent).
+_FIELD_NAMES = {
+    "content_type": "contentType",
+    "attachment.name": "fileName",
+    "attachment.size": "size",
+    "attachment.content_type": "contentType",
+    "attachment_id": "attachmentId",
+    "start_position": "startPosition",
+}
 
 
 class ChatEndedSignal(Exception):
@@ -40,7 +61,19 @@ class ChatEndedSignal(Exception):
 
 
 class RelayService:
-    """Carries out client frames for one API; posts every answer through ``poster``."""
+    """Carries out the client frames of one connection; posts every answer through ``poster``.
+
+    Parameters
+    ----------
+    settings, store, poster
+        The deployment's settings, the session table and the connection's management endpoint.
+    participant : ParticipantClient
+        The Participant Service client the chat sessions share.
+    connect : Callable[[], Any]
+        Returns the ``connect`` client (built on first use: only ``startChat`` needs it).
+    hooks : Sequence[Hook]
+        Message hooks, applied in order.
+    """
 
     def __init__(
         self,
@@ -49,7 +82,7 @@ class RelayService:
         store: SessionStore,
         poster: ConnectionPoster,
         participant: ParticipantClient,
-        connect: Any,
+        connect: Callable[[], Any],
         hooks: Sequence[Hook] = (),
     ) -> None:
         self.settings = settings
@@ -57,19 +90,13 @@ class RelayService:
         self.poster = poster
         self.participant = participant
         self.connect = connect
-        self.hooks = list(hooks)
-        self._known_chats: dict[str, str | None] = {}
+        self.hooks = tuple(hooks)
 
     # ------------------------------------------------------------------------------------ dispatch
 
-    def handle(self, connection_id: str, frame: Any, *, looked_up: tuple[str | None] | None = None) -> None:
-        """Carry out ``frame``; every failure becomes an ``error`` frame and the connection stays usable.
-
-        ``looked_up`` holds the connection's chat id (or ``None``: no chat) when the caller already read it.
-        """
-        if looked_up is not None:
-            self._known_chats[connection_id] = looked_up[0]
-        actions: dict[type[Any], Callable[[str, Any], None]] = {
+    def handle(self, connection: ConnectionState, frame: f.ClientFrame) -> None:
+        """Carry out ``frame``; every failure becomes an ``error`` frame and the connection stays usable."""
+        actions: dict[type[Any], Callable[[ConnectionState, Any], None]] = {
             f.StartChat: self.start_chat,
             f.ResumeChat: self.resume_chat,
             f.SendMessage: self.send_message,
@@ -79,289 +106,276 @@ class RelayService:
             f.GetAttachment: self.get_attachment,
             f.EndChat: self.end_chat,
         }
+        request_id = frame.request_id
+        connection_id = connection.connection_id
         try:
-            actions[type(frame)](connection_id, frame)
+            actions[type(frame)](connection, frame)
         except f.FrameError as exc:
-            self.poster.post(connection_id, f.error_frame(exc.code, exc.message, exc.request_id or frame.request_id))
+            self.poster.post(connection_id, f.error_frame(exc.code, exc.message, exc.request_id or request_id))
         except ChatEndedSignal:
             return
         except InvalidArgumentError as exc:
-            self.poster.post(connection_id, f.error_frame("VALIDATION_ERROR", str(exc), frame.request_id))
+            field = _FIELD_NAMES.get(exc.argument, exc.argument)
+            problem = exc.problem + (f" (allowed: {', '.join(exc.allowed)})" if exc.allowed else "")
+            self.poster.post(connection_id, f.error_frame("VALIDATION_ERROR", f"{field}: {problem}", request_id))
         except ThrottlingError:
             self.poster.post(
-                connection_id, f.error_frame("THROTTLED", "Connect is throttling; retry shortly", frame.request_id)
+                connection_id, f.error_frame("THROTTLED", "Connect is throttling; retry shortly", request_id)
             )
         except ServiceValidationError as exc:
-            self.poster.post(connection_id, f.error_frame("VALIDATION_ERROR", exc.message, frame.request_id))
+            self.poster.post(connection_id, f.error_frame("VALIDATION_ERROR", exc.message, request_id))
         except ConflictError as exc:
-            self.poster.post(connection_id, f.error_frame("CONFLICT", exc.message, frame.request_id))
+            self.poster.post(connection_id, f.error_frame("CONFLICT", exc.message, request_id))
         except ConnectChatError as exc:
-            self.poster.post(
-                connection_id,
-                f.error_frame("UPSTREAM_ERROR", f"Connect answered {exc.code or 'an error'}", frame.request_id),
-            )
+            message = f"Connect answered {exc.code or 'an error'}"
+            self.poster.post(connection_id, f.error_frame("UPSTREAM_ERROR", message, request_id))
 
     # ---------------------------------------------------------------------------------------- chats
 
-    def _contact_of(self, connection_id: str) -> str | None:
-        if connection_id not in self._known_chats:
-            self._known_chats[connection_id] = self.store.connection_chat(connection_id)
-        return self._known_chats[connection_id]
+    def _session(self, connection: ConnectionState) -> StatelessChatSession:
+        """The customer's Participant Service session, from what the connection's item carries."""
+        contact_id = connection.contact_id
+        if contact_id is None or connection.participant_id is None or connection.connection_token is None:
+            raise f.FrameError("NO_CHAT", "start or resume a chat first")
+        details = ChatDetails(
+            contact_id=contact_id,
+            participant_id=connection.participant_id,
+            initial_contact_id=connection.initial_contact_id or contact_id,
+            participant_token=connection.participant_token,
+            connection_token=connection.connection_token,
+        )
 
-    def _chat_of(self, connection_id: str, request_id: str | None) -> ChatRecord:
-        contact_id = self._contact_of(connection_id)
-        chat = self.store.get_chat(contact_id) if contact_id else None
-        if chat is None:
+        def persist(token: str, expiry: str | None) -> None:
+            chat = self.store.get_chat(contact_id)
+            attached = chat.connections if chat is not None else {connection.connection_id: ""}
+            self.store.update_connection_token(contact_id, token, expiry, attached)
+
+        return StatelessChatSession(
+            details, SessionType.CUSTOMER, self.participant, on_connection_token_refreshed=persist
+        )
+
+    def _active_session(self, connection: ConnectionState, request_id: str | None) -> StatelessChatSession:
+        """The session of a chat that has not ended (``NO_CHAT`` or a ``chatEnded`` answer otherwise)."""
+        if connection.contact_id is None:
             raise f.FrameError("NO_CHAT", "start or resume a chat first", request_id)
-        if chat.state == "ENDED":
-            self.poster.post(connection_id, {"type": "chatEnded", "contactId": chat.contact_id})
+        if connection.chat_state == ENDED:
+            self.poster.post(connection.connection_id, f.chat_ended_frame(connection.contact_id, request_id))
             raise ChatEndedSignal
-        return chat
+        return self._session(connection)
 
-    def _call(self, chat: ChatRecord, call: Callable[[str], _T]) -> _T:
-        """Run ``call`` with the chat's connection token, refreshing it once if it was refused.
-
-        A refused refresh means the chat ended in the background: every connection is told so.
-        """
+    def _call(self, connection: ConnectionState, call: Callable[[], Any]) -> Any:
+        """Run a session call; when Connect says the chat is over, tell every connection and stop."""
         try:
-            return call(chat.connection_token)
-        except AccessDeniedError:
-            pass
-        try:
-            refreshed = self.participant.create_participant_connection(
-                chat.participant_token, types=("CONNECTION_CREDENTIALS",)
-            )
-        except AccessDeniedError:
-            self._chat_ended(chat.contact_id)
-            raise ChatEndedSignal from None
-        credentials = refreshed["ConnectionCredentials"]
-        chat.connection_token = credentials["ConnectionToken"]
-        chat.connection_expiry = credentials.get("Expiry", "")
-        self.store.update_connection_token(chat.contact_id, chat.connection_token, chat.connection_expiry)
-        try:
-            return call(chat.connection_token)
-        except AccessDeniedError:
-            self._chat_ended(chat.contact_id)
+            return call()
+        except ChatEndedError:
+            assert connection.contact_id is not None
+            self._chat_ended(connection.contact_id, also=connection.connection_id)
             raise ChatEndedSignal from None
 
-    def _chat_ended(self, contact_id: str) -> None:
-        if self.store.mark_ended(contact_id):
-            self.notify_ended(contact_id)
+    def _chat_ended(self, contact_id: str, *, also: str | None = None) -> None:
+        """Mark the chat ended and tell its connections (``also``, when it is not attached, too)."""
+        fan_out = self.store.mark_ended(contact_id)
+        frame = f.chat_ended_frame(contact_id)
+        attached = fan_out.connections if fan_out is not None else {}
+        if fan_out is not None:
+            broadcast(self.store, contact_id, attached, frame)
+        if also is not None and also not in attached:
+            self.poster.post(also, frame)
 
-    def notify_ended(self, contact_id: str) -> None:
-        """Tell every connection of the chat that it ended."""
-        broadcast(self.store, contact_id, {"type": "chatEnded", "contactId": contact_id})
-
-    def start_chat(self, connection_id: str, frame: f.StartChat) -> None:
-        if self._contact_of(connection_id):
+    def start_chat(self, connection: ConnectionState, frame: f.StartChat) -> None:
+        if connection.chat_active and self._still_active(connection.contact_id):
             raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
         request = StartChatRequest(
-            ParticipantDetails=ParticipantDetailsInput(DisplayName=frame.display_name),
-            Attributes=frame.attributes,
-            ClientToken=f"{connection_id}:{frame.request_id}" if frame.request_id else None,
+            display_name=frame.display_name,
+            attributes=frame.attributes,
+            client_token=f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None,
         )
         try:
-            started = start_chat_contact(request, self.settings, self.connect, streaming=True)
+            started = start_chat_contact(request, self.settings, self.connect(), streaming=True)
         except StartChatError as exc:
             code = "THROTTLED" if exc.status == 429 else "START_FAILED"
             raise f.FrameError(code, exc.message, frame.request_id) from exc
-        connection = self.participant.create_participant_connection(
-            started["ParticipantToken"], types=("CONNECTION_CREDENTIALS",), connect_participant=True
-        )
-        credentials = connection["ConnectionCredentials"]
-        resume_token = secrets.token_urlsafe(32)
-        chat = ChatRecord(
-            contact_id=started["ContactId"],
+        contact_id = started["ContactId"]
+        details = ChatDetails(
+            contact_id=contact_id,
             participant_id=started["ParticipantId"],
+            initial_contact_id=contact_id,
+            participant_token=started["ParticipantToken"],
+        )
+        session = StatelessChatSession(details, SessionType.CUSTOMER, self.participant)
+        credentials = session.create_connection(connect_participant=True)["data"]["ConnectionCredentials"]
+        resume_token, resume_hash = new_resume_token(contact_id)
+        chat = ChatRecord(
+            contact_id=contact_id,
+            participant_id=details.participant_id,
             participant_token=started["ParticipantToken"],
             connection_token=credentials["ConnectionToken"],
             connection_expiry=credentials.get("Expiry", ""),
-            initial_contact_id=started["ContactId"],
+            initial_contact_id=contact_id,
             expires_at=int(time.time()) + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
             streaming_id=started.get("StreamingId"),
+            resume_hash=resume_hash,
         )
-        self.store.create_chat(chat, resume_token, connection_id, self.poster.endpoint_url)
+        try:
+            self.store.create_chat(chat, connection.connection_id, self.poster.endpoint_url)
+        except ChatAlreadyAttachedError:
+            raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id) from None
         self.poster.post(
-            connection_id,
-            {
-                "type": "chatStarted",
-                "contactId": chat.contact_id,
-                "participantId": chat.participant_id,
-                "resumeToken": resume_token,
-                **({"requestId": frame.request_id} if frame.request_id else {}),
-            },
+            connection.connection_id,
+            f.chat_started_frame(contact_id, chat.participant_id, resume_token, frame.request_id),
         )
 
-    def resume_chat(self, connection_id: str, frame: f.ResumeChat) -> None:
-        chat = self.store.chat_for_resume_token(frame.resume_token)
-        if chat is None:
-            raise f.FrameError("INVALID_RESUME_TOKEN", "the resume token is unknown or expired", frame.request_id)
-        if chat.state == "ENDED":
-            self.poster.post(connection_id, {"type": "chatEnded", "contactId": chat.contact_id})
-            return
-        self.store.attach(chat.contact_id, connection_id, chat.expires_at, self.poster.endpoint_url)
-        resumed: dict[str, Any] = {
-            "type": "chatResumed",
-            "contactId": chat.contact_id,
-            "participantId": chat.participant_id,
-        }
-        if frame.request_id:
-            resumed["requestId"] = frame.request_id
-        self.poster.post(connection_id, resumed)
-        for item in self._items_after(chat, frame.after_id):
-            self.poster.post(connection_id, f.item_frame(item))
+    def _still_active(self, contact_id: str | None) -> bool:
+        """Whether the chat item says the chat is still on (the connection's copy may be behind)."""
+        chat = self.store.get_chat(contact_id) if contact_id else None
+        return chat is not None and chat.state == ACTIVE
 
-    def _items_after(self, chat: ChatRecord, after_id: str | None) -> Iterator[dict[str, Any]]:
+    def resume_chat(self, connection: ConnectionState, frame: f.ResumeChat) -> None:
+        invalid = f.FrameError("INVALID_RESUME_TOKEN", "the resume token is unknown or expired", frame.request_id)
+        parts = split_resume_token(frame.resume_token)
+        if parts is None:
+            raise invalid
+        contact_id, presented = parts
+        for _attempt in range(3):
+            chat = self.store.get_chat(contact_id)
+            if chat is None or not chat.accepts(presented, time.time()):
+                raise invalid
+            if chat.state == ENDED:
+                self.poster.post(connection.connection_id, f.chat_ended_frame(contact_id, frame.request_id))
+                return
+            resume_token, resume_hash = new_resume_token(contact_id)
+            try:
+                self.store.attach(chat, connection.connection_id, self.poster.endpoint_url, resume_hash)
+                break
+            except ResumeRaceError:
+                continue  # another tab resumed at the same moment: read the chat again
+            except ChatAlreadyAttachedError:
+                raise f.FrameError(
+                    "CHAT_ALREADY_STARTED", "this connection already serves another chat", frame.request_id
+                ) from None
+        else:
+            raise f.FrameError("CONFLICT", "the chat is being resumed elsewhere; retry", frame.request_id)
+        self.poster.post(
+            connection.connection_id,
+            f.chat_resumed_frame(contact_id, chat.participant_id, resume_token, frame.request_id),
+        )
+        others = {cid: endpoint for cid, endpoint in chat.connections.items() if cid != connection.connection_id}
+        if others:
+            broadcast(self.store, contact_id, others, f.resume_token_frame(resume_token))
+        attached = ConnectionState(
+            connection_id=connection.connection_id,
+            frames_this_minute=connection.frames_this_minute,
+            contact_id=contact_id,
+            participant_id=chat.participant_id,
+            initial_contact_id=chat.initial_contact_id,
+            participant_token=chat.participant_token,
+            connection_token=chat.connection_token,
+            chat_state=chat.state,
+        )
+        for item in self._items_after(attached, frame.after_id):
+            self.poster.post(connection.connection_id, f.item_frame(item))
+
+    def _items_after(self, connection: ConnectionState, after_id: str | None) -> Iterator[dict[str, Any]]:
         """Every transcript item after ``after_id`` (the latest 100 without it), oldest first, through the hooks.
 
         An ``afterId`` Connect does not know (from another chat, or mistyped) replays the latest items instead;
         the client dedupes on ``Id``.
         """
-        operations = ChatOperations(self.participant, lambda: chat.connection_token)
+        session = self._session(connection)
         try:
-            items = self._call(chat, lambda _token: operations.fetch_items_after(after_id))
+            items = self._call(connection, lambda: session.get_items_after(after_id))
         except ServiceValidationError:
-            items = self._call(chat, lambda _token: operations.fetch_items_after(None))
+            items = self._call(connection, lambda: session.get_items_after(None))
+        assert connection.contact_id is not None
         for item in items:
-            relayed = self.outbound(chat.contact_id, item.to_dict())
+            relayed = outbound_item(self.hooks, connection.contact_id, item)
             if relayed is not None:
                 yield relayed
 
-    def _transcript_page(self, chat: ChatRecord, request: dict[str, Any]) -> dict[str, Any]:
-        return self._call(chat, lambda token: self.participant.get_transcript(token, **request))
-
-    def outbound(self, contact_id: str, raw: dict[str, Any]) -> dict[str, Any] | None:
-        return outbound_item(self.hooks, contact_id, raw)
-
     # ------------------------------------------------------------------------------------- messages
 
-    def send_message(self, connection_id: str, frame: f.SendMessage) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        content, content_type = validate_message(frame.content, frame.content_type)
-        if content_type in _HOOKED_TYPES:
+    def send_message(self, connection: ConnectionState, frame: f.SendMessage) -> None:
+        session = self._active_session(connection, frame.request_id)
+        assert connection.contact_id is not None
+        content = frame.content
+        if frame.content_type in HOOKED_TYPES:
             message = apply_hooks(
-                self.hooks, HookMessage("to_connect", chat.contact_id, content_type, content, "CUSTOMER")
+                self.hooks, HookMessage("to_connect", connection.contact_id, frame.content_type, content, "CUSTOMER")
             )
             if message is None:
                 raise f.FrameError("BLOCKED", "the message was blocked by a message hook", frame.request_id)
             content = message.content
-        client_token = f"{connection_id}:{frame.request_id}" if frame.request_id else None
+        client_token = f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None
         sent = self._call(
-            chat,
-            lambda token: self.participant.send_message(
-                token, content=content, content_type=content_type, client_token=client_token
+            connection, lambda: session.send_message(content, frame.content_type, client_token=client_token)
+        )["data"]
+        self.poster.post(
+            connection.connection_id,
+            f.ack_frame(frame.request_id, id=sent["Id"], absoluteTime=sent["AbsoluteTime"]),
+        )
+
+    def send_event(self, connection: ConnectionState, frame: f.SendEvent) -> None:
+        session = self._active_session(connection, frame.request_id)
+        content = json.dumps({"messageId": frame.message_id}) if frame.message_id else None
+        sent = self._call(connection, lambda: session.send_event(frame.content_type, content))["data"]
+        self.poster.post(
+            connection.connection_id,
+            f.ack_frame(frame.request_id, id=sent["Id"], absoluteTime=sent["AbsoluteTime"]),
+        )
+
+    def get_transcript(self, connection: ConnectionState, frame: f.GetTranscript) -> None:
+        session = self._active_session(connection, frame.request_id)
+        assert connection.contact_id is not None
+        page = self._call(
+            connection,
+            lambda: session.get_transcript(
+                max_results=frame.max_results,
+                sort_order=frame.sort_order,
+                scan_direction=frame.scan_direction,
+                start_position=frame.start_position,
+                next_token=frame.next_token,
             ),
-        )
-        self.poster.post(connection_id, f.ack_frame(frame.request_id, id=sent["Id"], absoluteTime=sent["AbsoluteTime"]))
-
-    def send_event(self, connection_id: str, frame: f.SendEvent) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        content = f'{{"messageId":"{frame.message_id}"}}' if frame.message_id else None
-        content_type, content = validate_event(frame.content_type, content)
-        sent = self._call(
-            chat, lambda token: self.participant.send_event(token, content_type=content_type, content=content)
-        )
-        self.poster.post(connection_id, f.ack_frame(frame.request_id, id=sent["Id"], absoluteTime=sent["AbsoluteTime"]))
-
-    def get_transcript(self, connection_id: str, frame: f.GetTranscript) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        request: dict[str, Any] = {
-            "MaxResults": frame.max_results,
-            "ScanDirection": frame.scan_direction,
-            "SortOrder": frame.sort_order,
-        }
-        if frame.next_token:
-            request["NextToken"] = frame.next_token
-        if frame.start_position is not None:
-            position = frame.start_position
-            chosen = {
-                "Id": position.id,
-                "AbsoluteTime": position.absolute_time,
-                "MostRecent": position.most_recent,
-            }
-            request["StartPosition"] = {k: v for k, v in chosen.items() if v is not None}
-        page = self._transcript_page(chat, request)
-        items = [self.outbound(chat.contact_id, raw) for raw in page.get("Transcript", [])]
-        answer: dict[str, Any] = {"type": "transcript", "items": [i for i in items if i is not None]}
-        if page.get("NextToken"):
-            answer["nextToken"] = page["NextToken"]
-        if frame.request_id:
-            answer["requestId"] = frame.request_id
-        self.poster.post(connection_id, answer)
+        )["data"]
+        relayed = (outbound_item(self.hooks, connection.contact_id, Item.from_dict(raw)) for raw in page["Transcript"])
+        items = [item for item in relayed if item is not None]
+        self.poster.post(connection.connection_id, f.transcript_frame(items, page.get("NextToken"), frame.request_id))
 
     # ---------------------------------------------------------------------------------- attachments
 
-    def send_attachment(self, connection_id: str, frame: f.SendAttachment) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        if frame.attachment_id:
+    def send_attachment(self, connection: ConnectionState, frame: f.SendAttachment) -> None:
+        session = self._active_session(connection, frame.request_id)
+        if frame.attachment_id is not None:
             attachment_id = frame.attachment_id
+            client_token = f"{connection.connection_id}:{attachment_id}"
             self._call(
-                chat,
-                lambda token: self.participant.complete_attachment_upload(
-                    token, attachment_ids=[attachment_id], client_token=f"{connection_id}:{attachment_id}"
-                ),
+                connection, lambda: session.complete_attachment_upload([attachment_id], client_token=client_token)
             )
-            self.poster.post(connection_id, f.ack_frame(frame.request_id, attachmentId=attachment_id))
+            self.poster.post(connection.connection_id, f.ack_frame(frame.request_id, attachmentId=attachment_id))
             return
-        name, size, content_type = validate_attachment(frame.file_name, frame.size, frame.content_type)
-        started = self._call(
-            chat,
-            lambda token: self.participant.start_attachment_upload(
-                token, name=name, size=size, content_type=content_type
+        name, size, content_type = frame.file_name or "", frame.size or 0, frame.content_type or ""
+        started = self._call(connection, lambda: session.start_attachment_upload(name, size, content_type))["data"]
+        upload = started["UploadMetadata"]
+        self.poster.post(
+            connection.connection_id,
+            f.attachment_upload_frame(
+                started["AttachmentId"],
+                upload["Url"],
+                upload.get("HeadersToInclude", {}),
+                upload.get("UrlExpiry"),
+                frame.request_id,
             ),
         )
-        upload = started["UploadMetadata"]
-        answer: dict[str, Any] = {
-            "type": "attachmentUpload",
-            "attachmentId": started["AttachmentId"],
-            "url": upload["Url"],
-            "headers": upload.get("HeadersToInclude", {}),
-            "expiresAt": upload.get("UrlExpiry"),
-        }
-        if frame.request_id:
-            answer["requestId"] = frame.request_id
-        self.poster.post(connection_id, answer)
 
-    def get_attachment(self, connection_id: str, frame: f.GetAttachment) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        got = self._call(chat, lambda token: self.participant.get_attachment(token, attachment_id=frame.attachment_id))
-        answer: dict[str, Any] = {
-            "type": "attachmentUrl",
-            "attachmentId": frame.attachment_id,
-            "url": got["Url"],
-            "expiresAt": got.get("UrlExpiry"),
-        }
-        if frame.request_id:
-            answer["requestId"] = frame.request_id
-        self.poster.post(connection_id, answer)
-
-    def end_chat(self, connection_id: str, frame: f.EndChat) -> None:
-        chat = self._chat_of(connection_id, frame.request_id)
-        self._call(chat, lambda token: self.participant.disconnect_participant(token))
-        self._chat_ended(chat.contact_id)
-
-
-def broadcast(store: SessionStore, contact_id: str, frame: dict[str, Any]) -> int:
-    """Post ``frame`` to every connection of the chat; forget the gone ones. Returns how many got it."""
-    delivered = 0
-    for connection in store.connections_of(contact_id):
-        if poster_for(connection.endpoint).post(connection.connection_id, frame):
-            delivered += 1
-        else:
-            store.forget_connection(connection.connection_id)
-            store.detach(contact_id, connection.connection_id)
-    return delivered
-
-
-def outbound_item(hooks: Sequence[Hook], contact_id: str, raw: dict[str, Any]) -> dict[str, Any] | None:
-    """An item on its way to the browser, normalised and passed through the hooks (``None``: blocked)."""
-    item = Item.from_dict({"ContactId": contact_id, **raw}).to_dict()
-    if item.get("Type") == "MESSAGE" and item.get("ContentType") in _HOOKED_TYPES and item.get("Content"):
-        message = apply_hooks(
-            hooks,
-            HookMessage("to_client", contact_id, item["ContentType"], item["Content"], item.get("ParticipantRole", "")),
+    def get_attachment(self, connection: ConnectionState, frame: f.GetAttachment) -> None:
+        session = self._active_session(connection, frame.request_id)
+        got = self._call(connection, lambda: session.get_attachment_url(frame.attachment_id))["data"]
+        self.poster.post(
+            connection.connection_id,
+            f.attachment_url_frame(frame.attachment_id, got["Url"], got.get("UrlExpiry"), frame.request_id),
         )
-        if message is None:
-            return None
-        item["Content"] = message.content
-    return item
+
+    def end_chat(self, connection: ConnectionState, frame: f.EndChat) -> None:
+        session = self._active_session(connection, frame.request_id)
+        assert connection.contact_id is not None
+        self._call(connection, session.disconnect_participant)
+        self._chat_ended(connection.contact_id, also=connection.connection_id)

@@ -13,14 +13,14 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
-from common.contacts import StartChatError, StartChatRequest, connect_client, start_chat_contact, validation_message
-from common.observability import powertools
+from common.contacts import StartChatError, connect_client, parse_start_chat_body, start_chat_contact
+from common.fields import FieldError
+from common.observability import instrument, powertools
 from common.settings import Settings
 
-logger, tracer, metrics = powertools("start-chat")
+SERVICE = "start-chat"
+logger, metrics = powertools(SERVICE)
 _MAX_BODY_BYTES = 64 * 1024
 
 
@@ -69,10 +69,8 @@ def _body(event: dict[str, Any]) -> bytes:
     return base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@instrument(logger, metrics, SERVICE, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for an API Gateway HTTP API (payload 2.0) or REST proxy event."""
     settings = _settings()
     origin = _header(event, "origin")
@@ -91,10 +89,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if len(body) > _MAX_BODY_BYTES:
         return _error(413, "PAYLOAD_TOO_LARGE", f"body is {len(body)} bytes; the limit is {_MAX_BODY_BYTES}", cors)
     try:
-        request = StartChatRequest.model_validate_json(body or b"{}")
-    except ValidationError as exc:
+        data = json.loads(body or b"{}")
+        if not isinstance(data, dict):
+            raise FieldError("body", "must be a JSON object")
+        request = parse_start_chat_body(data)
+    except (ValueError, RecursionError) as exc:
         metrics.add_metric(name="StartChatInvalid", unit=MetricUnit.Count, value=1)
-        return _error(400, "VALIDATION_ERROR", validation_message(exc.errors()), cors)
+        message = str(exc) if isinstance(exc, FieldError) else "body: is not valid JSON"
+        return _error(400, "VALIDATION_ERROR", message, cors)
     try:
         started = start_chat_contact(request, settings, _connect())
     except StartChatError as exc:

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from infra import routes
+from common import contract
 from local.connect_emulator.errors import ServiceError
 from local.connect_emulator.service_model import load_service_model, serialize_error, serialize_output
 from local.lambda_runtime import Handler, invoke
@@ -35,11 +35,11 @@ class GatewayConfig:
 
     host: str = "127.0.0.1"
     port: int = 3001
-    stage: str = routes.LOCAL_STAGE_NAME
+    stage: str = contract.LOCAL_STAGE_NAME
     api_id: str = "localapi01"
-    max_message_bytes: int = routes.MAX_MESSAGE_BYTES
-    idle_timeout_seconds: float = routes.IDLE_TIMEOUT_SECONDS
-    max_connection_seconds: float = routes.MAX_CONNECTION_SECONDS
+    max_message_bytes: int = contract.MAX_MESSAGE_BYTES
+    idle_timeout_seconds: float = contract.IDLE_TIMEOUT_SECONDS
+    max_connection_seconds: float = contract.MAX_CONNECTION_SECONDS
 
     @property
     def domain_name(self) -> str:
@@ -94,7 +94,7 @@ class WebSocketGateway:
     """Accepts WebSocket clients and invokes the route table's handlers for them."""
 
     def __init__(self, config: GatewayConfig, handlers: Mapping[str, Handler]) -> None:
-        """``handlers`` maps each function id of :data:`infra.routes.FUNCTIONS` to its loaded handler."""
+        """``handlers`` maps each function id of :data:`infra.contract.FUNCTIONS` to its loaded handler."""
         self.config = config
         self.handlers = handlers
         self.connections: dict[str, GatewayConnection] = {}
@@ -110,7 +110,10 @@ class WebSocketGateway:
         return app
 
     async def _invoke(self, route_key: str, event: dict[str, Any]) -> Any:
-        spec = routes.function_for_route(route_key)
+        """Run the route's function; a mock route (no function) invokes nothing and answers nothing."""
+        spec = contract.function_for_route(route_key)
+        if spec is None:
+            return None
         return await invoke(self.handlers[spec.id], event, spec.id)
 
     def _context(
@@ -142,8 +145,10 @@ class WebSocketGateway:
         connected_at = time.time()
         source_ip = request.remote or "127.0.0.1"
         agent = request.headers.get("User-Agent")
-        context = self._context(routes.CONNECT_ROUTE, "CONNECT", connection_id, connected_at, source_ip, agent)
-        answer = await self._invoke(routes.CONNECT_ROUTE, events.connect_event(context, request.headers, request.query))
+        context = self._context(contract.CONNECT_ROUTE, "CONNECT", connection_id, connected_at, source_ip, agent)
+        answer = await self._invoke(
+            contract.CONNECT_ROUTE, events.connect_event(context, request.headers, request.query)
+        )
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if not 200 <= status < 300:
             return _aws_error(status, "Forbidden", "Connection refused by the $connect route")
@@ -166,20 +171,20 @@ class WebSocketGateway:
             self.connections.pop(connection_id, None)
             code, reason = connection.closed_by_server or (ws.close_code or 1005, "Client-side close frame")
             context = self._context(
-                routes.DISCONNECT_ROUTE, "DISCONNECT", connection_id, connected_at, source_ip, agent
+                contract.DISCONNECT_ROUTE, "DISCONNECT", connection_id, connected_at, source_ip, agent
             )
             await self._invoke(
-                routes.DISCONNECT_ROUTE,
+                contract.DISCONNECT_ROUTE,
                 events.disconnect_event(context, int(code), reason, self.config.domain_name),
             )
         return ws
 
     async def _on_message(self, connection: GatewayConnection, body: str) -> None:
         try:
-            action = json.loads(body).get(routes.ROUTE_SELECTION_FIELD)
-        except (json.JSONDecodeError, AttributeError):
+            action = json.loads(body).get(contract.ROUTE_SELECTION_FIELD)
+        except (ValueError, RecursionError, AttributeError):
             action = None
-        route_key = routes.select_route(action)
+        route_key = contract.select_route(action)
         context = self._context(
             route_key,
             "MESSAGE",

@@ -145,14 +145,15 @@ def assert_no_duplicates(page: Any) -> None:
 
 def gateway_connections(stack: LocalStackProcess, contact_id: str) -> list[str]:
     """The gateway connections the relay has attached to the chat (from the session table)."""
-    dynamodb = boto3.resource(
+    dynamodb = boto3.client(
         "dynamodb",
         region_name=REGION,
         endpoint_url=stack.moto_url,
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-    return [c.connection_id for c in SessionStore(TABLE_NAME, resource=dynamodb).connections_of(contact_id)]
+    fan_out = SessionStore(TABLE_NAME, client=dynamodb).fan_out(contact_id)
+    return [] if fan_out is None else list(fan_out.connections)
 
 
 def delete_connection(stack: LocalStackProcess, connection_id: str) -> int:

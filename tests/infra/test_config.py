@@ -52,6 +52,12 @@ def test_defaults() -> None:
     assert not cfg.destroy_on_removal
     assert cfg.allow_contact_flow_override is False
     assert cfg.create_api_gateway_account_role is True
+    assert cfg.trace_aws_calls is False
+
+
+def test_trace_aws_calls_is_opt_in() -> None:
+    assert config(traceAwsCalls="true").handler_environment()["TRACE_AWS_CALLS"] == "true"
+    assert config().handler_environment()["TRACE_AWS_CALLS"] == "false"
 
 
 def test_values_from_the_command_line_are_strings() -> None:
@@ -97,6 +103,7 @@ def test_handler_environment() -> None:
         "CONNECTION_AUTHORIZER": "",
         "POWERTOOLS_METRICS_NAMESPACE": "ConnectChat",
         "LOG_LEVEL": "INFO",
+        "TRACE_AWS_CALLS": "false",
     }
 
 

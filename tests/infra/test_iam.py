@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra import routes
+from common import contract
 from infra.config import EXAMPLE_CONTEXT
 from tests.infra.conftest import Synthesized
 
@@ -45,7 +45,7 @@ def function_roles(synthesized: Synthesized) -> dict[str, str]:
     }
 
 
-def statements_of(synthesized: Synthesized, spec: routes.FunctionSpec) -> list[dict[str, Any]]:
+def statements_of(synthesized: Synthesized, spec: contract.FunctionSpec) -> list[dict[str, Any]]:
     return role_statements(synthesized)[function_roles(synthesized)[spec.handler]]
 
 
@@ -78,11 +78,11 @@ def test_roles_carry_no_managed_policies_except_the_api_gateway_logging_role(syn
 
 def test_each_function_has_its_own_role(synthesized: Synthesized) -> None:
     roles = function_roles(synthesized)
-    assert len(set(roles.values())) == len(routes.FUNCTIONS)
+    assert len(set(roles.values())) == len(contract.FUNCTIONS)
 
 
-@pytest.mark.parametrize("spec", list(routes.FUNCTIONS.values()), ids=lambda spec: spec.id)
-def test_logs_only_to_its_own_log_group(synthesized: Synthesized, spec: routes.FunctionSpec) -> None:
+@pytest.mark.parametrize("spec", list(contract.FUNCTIONS.values()), ids=lambda spec: spec.id)
+def test_logs_only_to_its_own_log_group(synthesized: Synthesized, spec: contract.FunctionSpec) -> None:
     function = next(
         f for f in synthesized.resources("AWS::Lambda::Function").values() if f["Properties"]["Handler"] == spec.handler
     )
@@ -93,8 +93,8 @@ def test_logs_only_to_its_own_log_group(synthesized: Synthesized, spec: routes.F
     assert logs[0]["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}
 
 
-@pytest.mark.parametrize("spec", list(routes.FUNCTIONS.values()), ids=lambda spec: spec.id)
-def test_table_access_is_item_level_and_as_declared(synthesized: Synthesized, spec: routes.FunctionSpec) -> None:
+@pytest.mark.parametrize("spec", list(contract.FUNCTIONS.values()), ids=lambda spec: spec.id)
+def test_table_access_is_item_level_and_as_declared(synthesized: Synthesized, spec: contract.FunctionSpec) -> None:
     table_id = next(iter(synthesized.resources("AWS::DynamoDB::Table")))
     dynamo = [s for s in statements_of(synthesized, spec) if any(a.startswith("dynamodb:") for a in actions_of(s))]
     if spec.table_access == "none":
@@ -112,9 +112,9 @@ def test_table_access_is_item_level_and_as_declared(synthesized: Synthesized, sp
         assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= actions
 
 
-@pytest.mark.parametrize("spec", list(routes.FUNCTIONS.values()), ids=lambda spec: spec.id)
+@pytest.mark.parametrize("spec", list(contract.FUNCTIONS.values()), ids=lambda spec: spec.id)
 def test_connect_actions_are_scoped_to_the_instance_and_flow(
-    synthesized: Synthesized, spec: routes.FunctionSpec
+    synthesized: Synthesized, spec: contract.FunctionSpec
 ) -> None:
     connect = [s for s in statements_of(synthesized, spec) if any(a.startswith("connect:") for a in actions_of(s))]
     if not spec.connect_actions:
@@ -131,8 +131,8 @@ def test_connect_actions_are_scoped_to_the_instance_and_flow(
         assert '":connect:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}' in r
 
 
-@pytest.mark.parametrize("spec", list(routes.FUNCTIONS.values()), ids=lambda spec: spec.id)
-def test_manage_connections_only_on_this_stage(synthesized: Synthesized, spec: routes.FunctionSpec) -> None:
+@pytest.mark.parametrize("spec", list(contract.FUNCTIONS.values()), ids=lambda spec: spec.id)
+def test_manage_connections_only_on_this_stage(synthesized: Synthesized, spec: contract.FunctionSpec) -> None:
     ws_id = next(
         k
         for k, v in synthesized.resources("AWS::ApiGatewayV2::Api").items()
@@ -150,9 +150,9 @@ def test_manage_connections_only_on_this_stage(synthesized: Synthesized, spec: r
 
 def test_only_the_stream_function_sends_to_the_dead_letter_queue(synthesized: Synthesized) -> None:
     queue_id = next(iter(synthesized.resources("AWS::SQS::Queue")))
-    for spec in routes.FUNCTIONS.values():
+    for spec in contract.FUNCTIONS.values():
         sqs = [s for s in statements_of(synthesized, spec) if any(a.startswith("sqs:") for a in actions_of(s))]
-        if spec.id == routes.STREAM_FUNCTION:
+        if spec.id == contract.STREAM_FUNCTION:
             assert len(sqs) == 1
             assert actions_of(sqs[0]) == {"sqs:SendMessage"}
             assert sqs[0]["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}

@@ -8,7 +8,8 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from infra import constants, routes
+from common import contract
+from infra import constants
 from infra.config import EXAMPLE_CONTEXT
 from tests.infra.conftest import Synthesized
 
@@ -49,8 +50,8 @@ def test_library_layer(template: dict[str, Any]) -> None:
 
 def test_one_function_per_handler(synthesized: Synthesized) -> None:
     functions = functions_by_handler(synthesized)
-    assert set(functions) == {spec.handler for spec in routes.FUNCTIONS.values()}
-    for spec in routes.FUNCTIONS.values():
+    assert set(functions) == {spec.handler for spec in contract.FUNCTIONS.values()}
+    for spec in contract.FUNCTIONS.values():
         props = functions[spec.handler]["Properties"]
         assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["arm64"]
@@ -70,7 +71,7 @@ def test_one_function_per_handler(synthesized: Synthesized) -> None:
 def test_function_environment(synthesized: Synthesized) -> None:
     table = next(iter(synthesized.resources("AWS::DynamoDB::Table")))
     topic = next(iter(synthesized.resources("AWS::SNS::Topic")))
-    for spec in routes.FUNCTIONS.values():
+    for spec in contract.FUNCTIONS.values():
         env = functions_by_handler(synthesized)[spec.handler]["Properties"]["Environment"]["Variables"]
         assert env["CONNECT_INSTANCE_ID"] == INSTANCE_ID
         assert env["CONTACT_FLOW_ID"] == EXAMPLE_CONTEXT["contactFlowId"]
@@ -85,12 +86,13 @@ def test_function_environment(synthesized: Synthesized) -> None:
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ConnectChat"
         assert env["LOG_LEVEL"] == "INFO"
         assert env["POWERTOOLS_TRACER_CAPTURE_RESPONSE"] == "false"
+        assert env["TRACE_AWS_CALLS"] == "false", "the X-Ray SDK stays out of the cold start unless asked for"
 
 
 def test_log_groups_have_bounded_retention(synthesized: Synthesized) -> None:
     groups = synthesized.resources("AWS::Logs::LogGroup")
     # one per function, one access log per API
-    assert len(groups) == len(routes.FUNCTIONS) + 2
+    assert len(groups) == len(contract.FUNCTIONS) + 2
     for group in groups.values():
         assert group["Properties"]["RetentionInDays"] == 30
         assert group["DeletionPolicy"] == "Retain"
@@ -108,7 +110,7 @@ def test_session_table(synthesized: Synthesized) -> None:
         {"AttributeName": "sk", "AttributeType": "S"},
     ]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
-    local = routes.session_table_definition("local")
+    local = contract.session_table_definition("local")
     assert props["KeySchema"] == local["KeySchema"]
     assert props["BillingMode"] == local["BillingMode"]
     assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == local["AttributeDefinitions"]
@@ -155,7 +157,8 @@ def test_stream_subscription_filter_and_dead_letters(synthesized: Synthesized) -
     stream_id = logical_id_of_handler(synthesized, "relay.stream.handler")
     assert subscription["Protocol"] == "lambda"
     assert subscription["Endpoint"] == {"Fn::GetAtt": [stream_id, "Arn"]}
-    assert subscription["FilterPolicy"] == {"MessageVisibility": ["CUSTOMER", "ALL"]}
+    assert subscription["FilterPolicy"] == contract.STREAM_FILTER_POLICY
+    assert subscription["FilterPolicyScope"] == "MessageAttributes"
     assert subscription["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
 
     stream = synthesized.template["Resources"][stream_id]["Properties"]
@@ -164,12 +167,12 @@ def test_stream_subscription_filter_and_dead_letters(synthesized: Synthesized) -
     sns_send = [s for s in queue_policy if s.get("Principal") == {"Service": "sns.amazonaws.com"}]
     assert sns_send
     assert sns_send[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == subscription["TopicArn"]
-    others = [spec.handler for spec in routes.FUNCTIONS.values() if spec.id != routes.STREAM_FUNCTION]
+    others = [spec.handler for spec in contract.FUNCTIONS.values() if spec.id != contract.STREAM_FUNCTION]
     for handler in others:
         assert "DeadLetterConfig" not in functions_by_handler(synthesized)[handler]["Properties"]
 
 
-def test_websocket_api_routes_come_from_the_route_table(synthesized: Synthesized) -> None:
+def test_websocket_api_routes_come_from_the_contract(synthesized: Synthesized) -> None:
     apis = synthesized.resources("AWS::ApiGatewayV2::Api")
     ws_id, ws = next((k, v) for k, v in apis.items() if v["Properties"]["ProtocolType"] == "WEBSOCKET")
     assert ws["Properties"]["RouteSelectionExpression"] == "$request.body.action"
@@ -180,12 +183,19 @@ def test_websocket_api_routes_come_from_the_route_table(synthesized: Synthesized
         for r in synthesized.resources("AWS::ApiGatewayV2::Route").values()
         if r["Properties"]["ApiId"] == {"Ref": ws_id}
     }
-    assert set(routes_by_key) == {route.route_key for route in routes.WEBSOCKET_ROUTES}
-    for route in routes.WEBSOCKET_ROUTES:
+    assert set(routes_by_key) == {route.route_key for route in contract.WEBSOCKET_ROUTES}
+    for route in contract.WEBSOCKET_ROUTES:
         target = routes_by_key[route.route_key]["Target"]
         integration_id = flatten(target).split('"Ref": "')[1].split('"')[0]
-        uri = flatten(integrations[integration_id]["Properties"]["IntegrationUri"])
-        expected = logical_id_of_handler(synthesized, routes.FUNCTIONS[route.function_id].handler)
+        integration = integrations[integration_id]["Properties"]
+        if route.function_id is None:
+            # API Gateway answers the keepalive itself: no function, no charge beyond the message.
+            assert integration["IntegrationType"] == "MOCK", route.route_key
+            assert integration["RequestTemplates"] == {"application/json": '{"statusCode": 200}'}
+            assert "RouteResponseSelectionExpression" not in routes_by_key[route.route_key]
+            continue
+        uri = flatten(integration["IntegrationUri"])
+        expected = logical_id_of_handler(synthesized, contract.FUNCTIONS[route.function_id].handler)
         assert expected in uri, route.route_key
 
 
@@ -256,8 +266,8 @@ def test_alarms_and_dashboard(synthesized: Synthesized) -> None:
         assert alarm["Properties"]["Threshold"] == 1
         assert alarm["Properties"]["TreatMissingData"] == "notBreaching"
     assert by_metric == {
-        "Errors": len(routes.FUNCTIONS),
-        "Throttles": len(routes.FUNCTIONS),
+        "Errors": len(contract.FUNCTIONS),
+        "Throttles": len(contract.FUNCTIONS),
         "ApproximateNumberOfMessagesVisible": 1,
         "IntegrationError": 1,
         "ExecutionError": 1,

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from common import contract
 from tests.support.chat import WireLog, wire_log
 from tests.support.relay import ORIGIN, RelayHarness, create_table
 from tests.support.servers import RunningEmulator
@@ -17,11 +18,10 @@ from tests.support.servers import RunningEmulator
 
 def _reset_relay_caches() -> None:
     from common.gateway import poster_for
-    from relay import runtime, stream
+    from relay import runtime
 
     runtime.reset()
     poster_for.cache_clear()
-    stream._persistence = None
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPa
         TopicArn=topic_arn,
         Protocol="sqs",
         Endpoint=queue_arn,
-        Attributes={"FilterPolicy": json.dumps({"MessageVisibility": ["CUSTOMER", "ALL"]})},
+        Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
     )
     env = {
         "CONNECT_INSTANCE_ID": "instance-1",

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayWebSocketMessageEventModel,
 )
 
-from infra import routes
+from common import contract
 from local.gateway import GatewayConfig, WebSocketGateway
 from tests.support.servers import free_port
 
@@ -51,11 +51,11 @@ class Recorder:
 async def gateway() -> AsyncIterator[tuple[WebSocketGateway, Recorder]]:
     recorder = Recorder()
     handlers = {
-        routes.RELAY_CONNECT: recorder.connect,
-        routes.RELAY_DISCONNECT: recorder.disconnect,
-        routes.RELAY_MESSAGE: recorder.message,
-        routes.START_CHAT: recorder.message,
-        routes.RELAY_STREAM: recorder.message,
+        contract.RELAY_CONNECT: recorder.connect,
+        contract.RELAY_DISCONNECT: recorder.disconnect,
+        contract.RELAY_MESSAGE: recorder.message,
+        contract.START_CHAT: recorder.message,
+        contract.RELAY_STREAM: recorder.message,
     }
     config = GatewayConfig(port=free_port(), idle_timeout_seconds=30, max_message_bytes=4096)
     gateway = WebSocketGateway(config, handlers)
@@ -154,3 +154,18 @@ async def test_idle_connections_are_closed(gateway: tuple[WebSocketGateway, Reco
     assert closed.value.rcvd.code == 1001
     disconnect = (await _events_of(recorder, "DISCONNECT"))[0]
     assert disconnect["requestContext"]["disconnectReason"] == "Idle timeout"
+
+
+async def test_keepalive_frames_invoke_nothing_and_keep_an_idle_connection_open(
+    gateway: tuple[WebSocketGateway, Recorder],
+) -> None:
+    server, recorder = gateway
+    server.config.idle_timeout_seconds = 0.6
+    async with websockets.connect(server.config.websocket_url) as ws:
+        for _ in range(5):  # 1.5 s in all, well past the idle timeout
+            await asyncio.sleep(0.3)
+            await ws.send(json.dumps({"action": contract.KEEPALIVE_ACTION}))
+        await ws.send(json.dumps({"action": "sendMessage", "content": "still open"}))
+        assert json.loads(await ws.recv())["route"] == "sendMessage"
+    messages = await _events_of(recorder, "MESSAGE")
+    assert [e["requestContext"]["routeKey"] for e in messages] == ["sendMessage"]

@@ -14,6 +14,7 @@ import pytest
 from connect_chat import (
     AccessDeniedError,
     Audience,
+    ChatEndedError,
     ChatSession,
     ItemType,
     ServiceValidationError,
@@ -162,3 +163,73 @@ def test_attachments_in_stateless_mode(lib: RunningEmulator, connect_client: Any
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def test_a_refused_connection_token_is_refreshed_once_and_handed_to_the_caller(
+    lib: RunningEmulator, connect_client: Any
+) -> None:
+    chat = start_chat(connect_client)
+    first = ChatSession.create_stateless(
+        {"ContactId": chat.contact_id, "ParticipantId": chat.participant_id, "ParticipantToken": chat.participant_token}
+    )
+    first.create_connection()
+    stale = first.connection_token
+    refreshed: list[tuple[str, str | None]] = []
+    session = ChatSession.create_stateless(
+        {
+            "contactId": chat.contact_id,
+            "participantId": chat.participant_id,
+            "participantToken": chat.participant_token,
+            "connectionToken": stale,
+        },
+        on_connection_token_refreshed=lambda token, expiry: refreshed.append((token, expiry)),
+    )
+    lib.control("POST", "/tokens/expire", {"participantId": chat.participant_id, "kinds": ["connection"]})
+
+    sent = session.send_message("after the token expired")
+
+    assert sent["data"]["Id"]
+    assert len(refreshed) == 1
+    new_token, expiry = refreshed[0]
+    assert new_token != stale
+    assert session.connection_token == new_token
+    assert expiry
+    session.send_message("no second refresh")
+    assert len(refreshed) == 1
+
+
+def test_a_refused_refresh_means_the_chat_ended(lib: RunningEmulator, connect_client: Any) -> None:
+    chat = start_chat(connect_client)
+    details = {
+        "contactId": chat.contact_id,
+        "participantId": chat.participant_id,
+        "participantToken": chat.participant_token,
+    }
+    session = ChatSession.create_stateless(details)
+    session.create_connection()
+    refreshed: list[str] = []
+    later = ChatSession.create_stateless(
+        {**details, "connectionToken": session.connection_token},
+        on_connection_token_refreshed=lambda token, _expiry: refreshed.append(token),
+    )
+    lib.control("POST", f"/contacts/{chat.contact_id}/end", {})
+
+    with pytest.raises(ChatEndedError):
+        later.send_message("too late")
+    assert refreshed == []
+
+
+def test_without_a_participant_token_a_refused_token_is_the_callers_to_handle(
+    lib: RunningEmulator, connect_client: Any
+) -> None:
+    chat = start_chat(connect_client)
+    first = ChatSession.create_stateless(
+        {"ContactId": chat.contact_id, "ParticipantId": chat.participant_id, "ParticipantToken": chat.participant_token}
+    )
+    first.create_connection()
+    only_connection = ChatSession.create_stateless(
+        {"contactId": chat.contact_id, "participantId": chat.participant_id, "connectionToken": first.connection_token}
+    )
+    lib.control("POST", "/tokens/expire", {"participantId": chat.participant_id, "kinds": ["connection"]})
+    with pytest.raises(AccessDeniedError):
+        only_connection.send_message("nobody can refresh this")

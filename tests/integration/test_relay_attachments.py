@@ -56,7 +56,7 @@ def test_attachment_limits_are_checked_before_calling_connect(relay: RelayHarnes
     )
     [error] = relay.new_frames(connection_id)
     assert error["code"] == "VALIDATION_ERROR"
-    assert "content_type" in error["message"] or "type" in error["message"]
+    assert error["message"].startswith("contentType: ")
     relay.send(
         connection_id,
         {"action": "sendAttachment", "fileName": "big.pdf", "contentType": "application/pdf", "size": 21 * 1024 * 1024},

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from connect_chat import Item, Transcript
 from tests.support.relay import RelayHarness
 
 
@@ -77,18 +79,33 @@ def test_whole_chat_through_the_relay(relay: RelayHarness) -> None:
     assert frames[-1]["type"] == "chatEnded"
 
 
-def test_items_arrive_once_each_even_when_sns_delivers_twice(relay: RelayHarness) -> None:
-    connection_id, _ = _start(relay)
-    relay.send(connection_id, {"action": "sendMessage", "content": "twice?", "requestId": "m1"})
-    relay.wait_for(connection_id, lambda f: f["type"] == "ack", what="ack")
-    import time
+def test_duplicate_sns_deliveries_cost_no_table_write_and_clients_keep_each_item_once(relay: RelayHarness) -> None:
+    """At least once: a duplicate notification is posted again (no deduplication record is written); clients
+    deduplicate on the item's Id, as connect_chat's transcript (and the widget) do."""
+    from relay import runtime
 
+    connection_id, _ = relay.connect()
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana"})
+    relay.send(connection_id, {"action": "sendMessage", "content": "twice?", "requestId": "m1"})
+    table_calls: list[str] = []
+    runtime.store().client.meta.events.register(
+        "before-call.dynamodb", lambda model, **_: table_calls.append(model.name)
+    )
     deadline = time.monotonic() + 5
+    delivered = 0
     while time.monotonic() < deadline:
-        relay.pump(duplicate=True)
+        delivered += relay.pump(duplicate=True)
         if any(_is_agent_reply("twice?")(f) for f in relay.frames(connection_id)):
             break
         time.sleep(0.05)
-    ids = [f["item"]["Id"] for f in relay.frames(connection_id) if f["type"] == "item"]
-    assert ids, "no items were relayed"
-    assert len(ids) == len(set(ids))
+    items = [f["item"] for f in relay.frames(connection_id) if f["type"] == "item"]
+    ids = [item["Id"] for item in items]
+    assert delivered, "no notification was delivered"
+    assert len(ids) > len(set(ids)), "each duplicate delivery is posted again"
+    assert set(table_calls) == {"GetItem"}, "a duplicate costs one read of the chat, no write"
+    transcript = Transcript()
+    transcript.add_many(Item.from_dict(item) for item in items)
+    messages = [item["Id"] for item in items if item["Type"] == "MESSAGE"]
+    kept = [entry.item.id for entry in transcript.entries() if entry.item.type == "MESSAGE"]
+    assert len(messages) > len(set(messages))
+    assert sorted(kept) == sorted(set(messages))

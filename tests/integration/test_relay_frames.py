@@ -14,17 +14,17 @@ MALFORMED: list[tuple[Any, str, str]] = [
     ("[1, 2]", "BAD_REQUEST", "JSON object"),
     ({"content": "no action"}, "UNKNOWN_ACTION", "None"),
     ({"action": "fly"}, "UNKNOWN_ACTION", "'fly'"),
-    ({"action": "sendMessage"}, "VALIDATION_ERROR", "content: Field required"),
-    ({"action": "sendMessage", "content": ""}, "VALIDATION_ERROR", "content: String should have at least 1"),
-    ({"action": "sendMessage", "content": 5}, "VALIDATION_ERROR", "content: Input should be a valid string"),
-    ({"action": "sendMessage", "content": "x", "extra": 1}, "VALIDATION_ERROR", "extra: Extra inputs"),
-    ({"action": "startChat", "displayName": ""}, "VALIDATION_ERROR", "displayName: String should have at least 1"),
+    ({"action": "sendMessage"}, "VALIDATION_ERROR", "content: is required"),
+    ({"action": "sendMessage", "content": ""}, "VALIDATION_ERROR", "content: must not be empty"),
+    ({"action": "sendMessage", "content": 5}, "VALIDATION_ERROR", "content: must be a string"),
+    ({"action": "sendMessage", "content": "x", "extra": 1}, "VALIDATION_ERROR", "extra: is not a known field"),
+    ({"action": "startChat", "displayName": ""}, "VALIDATION_ERROR", "displayName: must not be empty"),
     ({"action": "startChat", "displayName": "x" * 257}, "VALIDATION_ERROR", "at most 256"),
     ({"action": "sendEvent", "contentType": "text/plain"}, "VALIDATION_ERROR", "contentType"),
-    ({"action": "getTranscript", "maxResults": 101}, "VALIDATION_ERROR", "maxResults: Input should be less"),
+    ({"action": "getTranscript", "maxResults": 101}, "VALIDATION_ERROR", "maxResults: must be between 1 and 100"),
     ({"action": "getTranscript", "scanDirection": "UP"}, "VALIDATION_ERROR", "scanDirection"),
     ({"action": "resumeChat", "resumeToken": "short"}, "VALIDATION_ERROR", "resumeToken"),
-    ({"action": "getAttachment"}, "VALIDATION_ERROR", "attachmentId: Field required"),
+    ({"action": "getAttachment"}, "VALIDATION_ERROR", "attachmentId: is required"),
     ({"action": "sendMessage", "content": "x", "requestId": "r" * 65}, "VALIDATION_ERROR", "requestId"),
     ({"action": "sendMessage", "content": "hello"}, "NO_CHAT", "start or resume a chat first"),
     ({"action": "endChat"}, "NO_CHAT", "start or resume a chat first"),
@@ -71,7 +71,7 @@ def test_content_type_and_length_are_checked_before_calling_connect(relay: Relay
     relay.send(connection_id, {"action": "sendMessage", "content": "x", "contentType": "image/png", "requestId": "1"})
     [error] = relay.new_frames(connection_id)
     assert error["code"] == "VALIDATION_ERROR"
-    assert "content_type" in error["message"]
+    assert "contentType" in error["message"]
     assert "text/plain" in error["message"]
     relay.send(connection_id, {"action": "sendMessage", "content": "x" * 20_000})
     [error] = relay.new_frames(connection_id)

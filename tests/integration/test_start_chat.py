@@ -58,17 +58,17 @@ def test_starts_a_chat_with_the_widget_contract(start_chat: Any, emulator: Runni
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({}, "ParticipantDetails: Field required"),
-        ({"ParticipantDetails": {"DisplayName": ""}}, "ParticipantDetails.DisplayName: String should have at least 1"),
+        ({}, "ParticipantDetails: is required"),
+        ({"ParticipantDetails": {"DisplayName": ""}}, "ParticipantDetails.DisplayName: must not be empty"),
         ({"ParticipantDetails": {"DisplayName": "A"}, "ChatDurationInMinutes": 5}, "ChatDurationInMinutes"),
         ({"ParticipantDetails": {"DisplayName": "A"}, "Attributes": {"bad key!": "x"}}, "bad key!"),
         (
             {"ParticipantDetails": {"DisplayName": "A"}, "SupportedMessagingContentTypes": ["text/markdown"]},
             "must include text/plain",
         ),
-        ({"ParticipantDetails": {"DisplayName": "A"}, "InstanceId": "other"}, "InstanceId: Extra inputs"),
+        ({"ParticipantDetails": {"DisplayName": "A"}, "InstanceId": "other"}, "InstanceId: is not a known field"),
         ({"ParticipantDetails": {"DisplayName": "A"}, "ContactFlowId": "other-flow"}, "overriding the contact flow"),
-        ("{broken", "Invalid JSON"),
+        ("{broken", "body: is not valid JSON"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(start_chat: Any, body: Any, fragment: str) -> None:

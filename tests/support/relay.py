@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import boto3
 
-from infra import routes
+from common import contract
 from local.lambda_runtime import LocalLambdaContext
 from local.web import sns_event_record
 
@@ -53,7 +53,7 @@ def parse_frames(data: bytes) -> list[dict[str, Any]]:
 
 def create_table(name: str) -> None:
     """The session table as the stack defines it (the route table's definition)."""
-    boto3.client("dynamodb").create_table(**routes.session_table_definition(name))
+    boto3.client("dynamodb").create_table(**contract.session_table_definition(name))
 
 
 @dataclass

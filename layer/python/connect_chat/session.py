@@ -165,8 +165,13 @@ class ChatSession(EventSubscriptions):
         boto3_session: boto3.session.Session | None = None,
         config: botocore.config.Config | None = None,
         metrics: MetricsRecorder | None = None,
+        on_connection_token_refreshed: Callable[[str, str | None], None] | None = None,
     ) -> StatelessChatSession:
-        """Create a synchronous, socket-less session for Lambda handlers (see :class:`StatelessChatSession`)."""
+        """Create a synchronous, socket-less session for Lambda handlers (see :class:`StatelessChatSession`).
+
+        ``on_connection_token_refreshed(token, expiry)`` is called when a refused connection token was replaced
+        (store the new one for the next invocation).
+        """
         from connect_chat.stateless import StatelessChatSession
 
         details = normalize_chat_details(chat_details)
@@ -175,7 +180,9 @@ class ChatSession(EventSubscriptions):
         participant = ParticipantClient(
             client=client, boto3_session=boto3_session, config=config, region=opts.get("region"), metrics=metrics
         )
-        return StatelessChatSession(details, session_type, participant)
+        return StatelessChatSession(
+            details, session_type, participant, on_connection_token_refreshed=on_connection_token_refreshed
+        )
 
     # ------------------------------------------------------------------ construction
     session_type: SessionType = SessionType.CUSTOMER

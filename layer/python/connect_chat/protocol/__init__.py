@@ -2,54 +2,103 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from connect_chat._lazy import lazy_exports
 from connect_chat.protocol import content_types
-from connect_chat.protocol.frames import (
-    ChatFrame,
-    FailureFrame,
-    Frame,
-    FrameDecodeError,
-    HeartbeatFrame,
-    PingFrame,
-    SubscribeFrame,
-    UnknownFrame,
-    decode_frame,
-    encode_heartbeat,
-    encode_ping,
-    encode_subscribe,
-    encode_unsubscribe,
-)
-from connect_chat.protocol.items import (
-    Attachment,
-    Item,
-    ItemDecodeError,
-    ItemType,
-    MessageMetadata,
-    ParticipantRole,
-    Receipt,
-    format_timestamp,
-    parse_timestamp,
-)
-from connect_chat.protocol.state import (
-    ChatEndedTransition,
-    ConnectionBrokenTransition,
-    ConnectionEstablishedTransition,
-    ConnectionLostTransition,
-    ConnectionStateMachine,
-    ConnectionStatus,
-    InvalidTransitionError,
-    Reason,
-    ReasonCode,
-    Transition,
-)
-from connect_chat.protocol.streaming import (
-    Audience,
-    MessageVisibility,
-    StreamingDecodeError,
-    StreamingNotification,
-    items_from_sns_event,
-    parse_sns_record,
-    parse_streaming_message,
-)
+
+if TYPE_CHECKING:
+    from connect_chat.protocol.frames import (
+        ChatFrame,
+        FailureFrame,
+        Frame,
+        FrameDecodeError,
+        HeartbeatFrame,
+        PingFrame,
+        SubscribeFrame,
+        UnknownFrame,
+        decode_frame,
+        encode_heartbeat,
+        encode_ping,
+        encode_subscribe,
+        encode_unsubscribe,
+    )
+    from connect_chat.protocol.items import (
+        Attachment,
+        Item,
+        ItemDecodeError,
+        ItemType,
+        MessageMetadata,
+        ParticipantRole,
+        Receipt,
+        format_timestamp,
+        parse_timestamp,
+    )
+    from connect_chat.protocol.state import (
+        ChatEndedTransition,
+        ConnectionBrokenTransition,
+        ConnectionEstablishedTransition,
+        ConnectionLostTransition,
+        ConnectionStateMachine,
+        ConnectionStatus,
+        InvalidTransitionError,
+        Reason,
+        ReasonCode,
+        Transition,
+    )
+    from connect_chat.protocol.streaming import (
+        Audience,
+        MessageVisibility,
+        StreamingDecodeError,
+        StreamingNotification,
+        items_from_sns_event,
+        parse_sns_record,
+        parse_streaming_message,
+    )
+
+#: Exported name -> the module defining it, imported on first use.
+_EXPORTS = {
+    "ChatFrame": "connect_chat.protocol.frames",
+    "FailureFrame": "connect_chat.protocol.frames",
+    "Frame": "connect_chat.protocol.frames",
+    "FrameDecodeError": "connect_chat.protocol.frames",
+    "HeartbeatFrame": "connect_chat.protocol.frames",
+    "PingFrame": "connect_chat.protocol.frames",
+    "SubscribeFrame": "connect_chat.protocol.frames",
+    "UnknownFrame": "connect_chat.protocol.frames",
+    "decode_frame": "connect_chat.protocol.frames",
+    "encode_heartbeat": "connect_chat.protocol.frames",
+    "encode_ping": "connect_chat.protocol.frames",
+    "encode_subscribe": "connect_chat.protocol.frames",
+    "encode_unsubscribe": "connect_chat.protocol.frames",
+    "Attachment": "connect_chat.protocol.items",
+    "Item": "connect_chat.protocol.items",
+    "ItemDecodeError": "connect_chat.protocol.items",
+    "ItemType": "connect_chat.protocol.items",
+    "MessageMetadata": "connect_chat.protocol.items",
+    "ParticipantRole": "connect_chat.protocol.items",
+    "Receipt": "connect_chat.protocol.items",
+    "format_timestamp": "connect_chat.protocol.items",
+    "parse_timestamp": "connect_chat.protocol.items",
+    "ChatEndedTransition": "connect_chat.protocol.state",
+    "ConnectionBrokenTransition": "connect_chat.protocol.state",
+    "ConnectionEstablishedTransition": "connect_chat.protocol.state",
+    "ConnectionLostTransition": "connect_chat.protocol.state",
+    "ConnectionStateMachine": "connect_chat.protocol.state",
+    "ConnectionStatus": "connect_chat.protocol.state",
+    "InvalidTransitionError": "connect_chat.protocol.state",
+    "Reason": "connect_chat.protocol.state",
+    "ReasonCode": "connect_chat.protocol.state",
+    "Transition": "connect_chat.protocol.state",
+    "Audience": "connect_chat.protocol.streaming",
+    "MessageVisibility": "connect_chat.protocol.streaming",
+    "StreamingDecodeError": "connect_chat.protocol.streaming",
+    "StreamingNotification": "connect_chat.protocol.streaming",
+    "items_from_sns_event": "connect_chat.protocol.streaming",
+    "parse_sns_record": "connect_chat.protocol.streaming",
+    "parse_streaming_message": "connect_chat.protocol.streaming",
+}
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
 __all__ = [
     "Attachment",

@@ -79,7 +79,9 @@ class StreamingNotification:
         """``InstanceId`` attribute."""
         return self.attributes.get("InstanceId")
 
-    def is_visible_to(self, audience: Audience | str, *, self_participant_id: str | None = None) -> bool:
+    def is_visible_to(
+        self, audience: Audience | str, *, self_participant_id: str | None = None, echo_own_messages: bool = False
+    ) -> bool:
         """Whether a consumer serving ``audience`` should forward this item.
 
         Parameters
@@ -89,6 +91,9 @@ class StreamingNotification:
         self_participant_id : str, optional
             The participant the consumer serves. Messages, attachments, typing and receipts that participant
             sent itself are not echoed back; events about the chat (joined, left, ended, ...) always pass.
+        echo_own_messages : bool
+            Let the participant's own messages and attachments through (a consumer serving several views of
+            the same participant, such as a relay serving a customer's tabs); typing and receipts still stay.
 
         Returns
         -------
@@ -102,6 +107,8 @@ class StreamingNotification:
             return False
         item = self.item
         if not item.is_message and item.content_type not in _OWN_ONLY_EVENTS:
+            return True
+        if echo_own_messages and item.is_message:
             return True
         if self_participant_id is not None:
             return item.participant_id != self_participant_id
@@ -176,6 +183,7 @@ def items_from_sns_event(
     *,
     audience: Audience | str | None = None,
     self_participant_id: str | None = None,
+    echo_own_messages: bool = False,
 ) -> list[StreamingNotification]:
     """Parse every record of a Lambda SNS event, keeping those visible to ``audience``.
 
@@ -185,7 +193,7 @@ def items_from_sns_event(
         The Lambda event (``{"Records": [...]}``) or its records.
     audience : Audience | str, optional
         Keep only what a CUSTOMER or AGENT consumer should see; None keeps everything.
-    self_participant_id : str, optional
+    self_participant_id, echo_own_messages
         See :meth:`StreamingNotification.is_visible_to`.
 
     Returns
@@ -202,6 +210,8 @@ def items_from_sns_event(
         if key in seen:
             continue
         seen.add(key)
-        if audience is None or notification.is_visible_to(audience, self_participant_id=self_participant_id):
+        if audience is None or notification.is_visible_to(
+            audience, self_participant_id=self_participant_id, echo_own_messages=echo_own_messages
+        ):
             out.append(notification)
     return out

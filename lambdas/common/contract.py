@@ -1,14 +1,15 @@
-"""The route table: what the deployed stack and the local stack share, declared once.
+"""The deployment contract: what the functions, the CDK stack and the local stack agree on, declared once.
 
-This module is plain data with no AWS CDK import, so that the local API Gateway emulator (``local/gateway``) can
-import it as well as the CDK stack (``infra/``): local and deployed cannot drift. It holds
+Plain data with nothing but the standard library, shipped in the functions' asset: the handlers read their
+environment variable names, table keys and limits from here, the CDK stack (``infra/``) builds the APIs,
+table, subscription and functions from it, and the local stack (``local/``) emulates the same. It holds
 
 * the functions (their handler paths, what they may touch),
 * the WebSocket routes (route key -> function) and the route selection expression,
 * the HTTP routes (method and path -> function),
 * the stage settings (names, throttling) and API Gateway's WebSocket limits,
 * the session table's key schema and the streaming subscription's filter policy,
-* the environment variable names the handlers read.
+* the environment variables the handlers read, with the bounds of the numeric ones.
 """
 
 from __future__ import annotations
@@ -61,10 +62,14 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class WebSocketRoute:
-    """A WebSocket API route: the route key API Gateway selects and the function it invokes."""
+    """A WebSocket API route: the route key API Gateway selects and the function it invokes.
+
+    ``function_id`` ``None`` is a mock integration: API Gateway answers the route itself and invokes nothing
+    (the keepalive frame that keeps an idle connection open).
+    """
 
     route_key: str
-    function_id: str
+    function_id: str | None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,15 @@ class HttpRoute:
     method: str
     path: str
     function_id: str
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An integer setting: its default and the inclusive range it must lie in."""
+
+    default: int
+    low: int
+    high: int
 
 
 START_CHAT: Final = "StartChat"
@@ -144,7 +158,7 @@ CONNECT_ROUTE: Final = "$connect"
 DISCONNECT_ROUTE: Final = "$disconnect"
 DEFAULT_ROUTE: Final = "$default"
 
-#: Client actions (custom route keys) of the relay protocol.
+#: Client actions (custom route keys) of the relay protocol that a function carries out.
 CLIENT_ACTIONS: Final[tuple[str, ...]] = (
     "startChat",
     "resumeChat",
@@ -155,12 +169,15 @@ CLIENT_ACTIONS: Final[tuple[str, ...]] = (
     "getAttachment",
     "endChat",
 )
+#: The keepalive frame: API Gateway answers it itself (mock integration), so it costs no invocation.
+KEEPALIVE_ACTION: Final = "keepalive"
 
 #: Every WebSocket route, in the order API Gateway lists them.
 WEBSOCKET_ROUTES: Final[tuple[WebSocketRoute, ...]] = (
     WebSocketRoute(CONNECT_ROUTE, RELAY_CONNECT),
     WebSocketRoute(DISCONNECT_ROUTE, RELAY_DISCONNECT),
     *(WebSocketRoute(action, RELAY_MESSAGE) for action in CLIENT_ACTIONS),
+    WebSocketRoute(KEEPALIVE_ACTION, None),
     WebSocketRoute(DEFAULT_ROUTE, RELAY_MESSAGE),
 )
 
@@ -185,16 +202,26 @@ IDLE_TIMEOUT_SECONDS: Final = 10 * 60
 MAX_CONNECTION_SECONDS: Final = 2 * 60 * 60
 INTEGRATION_TIMEOUT_SECONDS: Final = 29
 
-#: The session table: key schema and TTL attribute (also used by Powertools idempotency records).
+#: The session table: key schema and TTL attribute.
 TABLE_PARTITION_KEY: Final = "pk"
 TABLE_SORT_KEY: Final = "sk"
 TABLE_TTL_ATTRIBUTE: Final = "expiresAt"
 
-#: The streaming subscription keeps only what the customer may see.
-STREAM_FILTER_ATTRIBUTE: Final = "MessageVisibility"
-STREAM_VISIBLE_VALUES: Final[tuple[str, ...]] = ("CUSTOMER", "ALL")
-#: SNS filter policy (MessageAttributes scope) for the stream function's subscription.
-STREAM_FILTER_POLICY: Final[Mapping[str, list[str]]] = {STREAM_FILTER_ATTRIBUTE: list(STREAM_VISIBLE_VALUES)}
+#: Content types a participant sends only for the other side: the customer's own never come back to the relay.
+OWN_ONLY_CONTENT_TYPES: Final[tuple[str, ...]] = (
+    "application/vnd.amazonaws.connect.event.typing",
+    "application/vnd.amazonaws.connect.event.message.read",
+    "application/vnd.amazonaws.connect.event.message.delivered",
+)
+#: The streaming subscription's attribute filter: what the customer may see (MessageVisibility CUSTOMER or ALL),
+#: minus the customer's own typing events and receipts (every tab of the customer still gets their messages).
+STREAM_FILTER_POLICY: Final[Mapping[str, Any]] = {
+    "MessageVisibility": ["CUSTOMER", "ALL"],
+    "$or": [
+        {"ParticipantRole": [{"anything-but": ["CUSTOMER"]}]},
+        {"ContentType": [{"anything-but": list(OWN_ONLY_CONTENT_TYPES)}]},
+    ],
+}
 
 #: Environment variables the handlers read.
 ENV_INSTANCE_ID: Final = "CONNECT_INSTANCE_ID"
@@ -210,6 +237,14 @@ ENV_CONNECTION_AUTHORIZER: Final = "CONNECTION_AUTHORIZER"
 ENV_SERVICE_NAME: Final = "POWERTOOLS_SERVICE_NAME"
 ENV_METRICS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
 ENV_LOG_LEVEL: Final = "LOG_LEVEL"
+#: ``true`` wraps the handlers in Powertools' Tracer (X-Ray subsegments for every AWS call); off by default
+#: because loading the X-Ray SDK costs about as much CPU at cold start as boto3 itself.
+ENV_TRACE_AWS_CALLS: Final = "TRACE_AWS_CALLS"
+
+#: ChatDurationInMinutes of new chats (StartChatContact's range); also the session records' lifetime.
+CHAT_DURATION_MINUTES: Final = Bounds(default=1500, low=60, high=10080)
+#: Frames one WebSocket connection may send per minute.
+RATE_LIMIT_PER_MINUTE: Final = Bounds(default=60, low=1, high=10000)
 
 #: Metric namespace of the handlers' Powertools metrics.
 METRICS_NAMESPACE: Final = "ConnectChat"
@@ -232,12 +267,18 @@ def session_table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-def function_for_route(route_key: str) -> FunctionSpec:
-    """The function behind a WebSocket route key (``KeyError`` for an unknown key)."""
+def route_for_key(route_key: str) -> WebSocketRoute:
+    """The WebSocket route of a route key (``KeyError`` for an unknown key)."""
     for route in WEBSOCKET_ROUTES:
         if route.route_key == route_key:
-            return FUNCTIONS[route.function_id]
+            return route
     raise KeyError(route_key)
+
+
+def function_for_route(route_key: str) -> FunctionSpec | None:
+    """The function behind a WebSocket route key (``None`` for a mock route; ``KeyError`` for an unknown key)."""
+    function_id = route_for_key(route_key).function_id
+    return None if function_id is None else FUNCTIONS[function_id]
 
 
 def select_route(action: object) -> str:
@@ -246,6 +287,6 @@ def select_route(action: object) -> str:
     A value that names a custom route selects it; anything else (missing, not a string, unknown) selects
     ``$default``, as API Gateway does when the expression matches no route.
     """
-    if isinstance(action, str) and action in CLIENT_ACTIONS:
+    if isinstance(action, str) and (action in CLIENT_ACTIONS or action == KEEPALIVE_ACTION):
         return action
     return DEFAULT_ROUTE
