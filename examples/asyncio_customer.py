@@ -52,7 +52,7 @@ def describe(item: dict[str, Any]) -> str | None:
 async def chat(start_chat_url: str, display_name: str, messages: list[str], wait: float) -> int:
     """Run one chat, waiting up to ``wait`` seconds for each answer; 0 when every message was answered."""
     details = await asyncio.to_thread(start_chat, start_chat_url, display_name)
-    # The start-chat answer can be passed as it is (so can StartChatContact's own response).
+    # The start-chat answer can be passed as it is: chat details are read from it.
     session = ChatSession.create(chat_details=details, type=SessionType.CUSTOMER)
     assert isinstance(session, CustomerChatSession)  # what a CUSTOMER session is (for type checkers)
     answers: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
