@@ -36,12 +36,22 @@ bench: venv
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.relay_costs
 	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
 
-# Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids.
+# Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids into $(CDK_OUT).
 SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000
+CDK_OUT ?= cdk.out
+# jsii and the CLI's AWS SDK warn about the running Node release on every call (jsii's banner comes out as
+# Python bytes); the README names the Node versions this project supports, so the synth output stays to the point.
+NODE_MAJOR = $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+SYNTH_ENV = JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=$(NODE_MAJOR) JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \
+	JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
+	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true
 
 synth: venv
-	test -x node_modules/.bin/cdk || npm ci --no-audit --no-fund --loglevel=error
-	AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true npx cdk synth --no-notices --quiet $(SYNTH_CONTEXT)
+	@test -x node_modules/.bin/cdk || npm ci --no-audit --no-fund --loglevel=error
+	@$(SYNTH_ENV) npx cdk synth --no-notices --quiet --output $(CDK_OUT) $(SYNTH_CONTEXT)
+	@$(PY) -c 'import json, sys; out = sys.argv[1]; artifacts = json.load(open(out + "/manifest.json"))["artifacts"]; \
+	[print("Synthesized " + name + ": " + out + "/" + a["properties"]["templateFile"]) \
+	for name, a in artifacts.items() if a["type"] == "aws:cloudformation:stack"]' $(CDK_OUT)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache cdk.out

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""The CDK app: ``npx cdk deploy -c connectInstanceId=... -c contactFlowId=...`` (see docs/deploy.md)."""
+"""The CDK app: ``npx cdk deploy -c connectInstanceId=... -c contactFlowId=...``.
+
+The README's "Deploy to your AWS account" lists the prerequisites and every context value.
+"""
 
 from __future__ import annotations
 

@@ -3,29 +3,97 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
+import re
 
 from aiohttp import web
+
+from local import cli
 
 from .app import Emulator
 from .config import EmulatorConfig
 
+PROG = "python -m local.connect_emulator"
+_PUBLIC_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def public_host(text: str) -> str:
+    """``host:port`` as clients reach the emulator."""
+    if not _PUBLIC_HOST.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"must be host:port, such as 127.0.0.1:3002, got {text!r}")
+    return text.strip()
+
+
+def region(text: str) -> str:
+    """An AWS region name."""
+    if not _REGION.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"must be an AWS region such as us-west-2, got {text!r}")
+    return text.strip()
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The command line: where to listen and how the emulator behaves."""
+    """The command line: where to listen and how the emulator behaves; a bad value exits with one line."""
     defaults = EmulatorConfig()
-    parser = argparse.ArgumentParser(prog="python -m local.connect_emulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=3002, help="port to listen on (default 3002)")
-    parser.add_argument("--public-host", help="host:port written into handed-out URLs (default host:port)")
-    parser.add_argument("--region", default=defaults.region)
+    parser = cli.OneLineParser(
+        prog=PROG,
+        description="Run the Amazon Connect chat emulator alone: one base URL for the connect and "
+        "connectparticipant APIs, the participant websocket and the /_emulator/ control API.",
+    )
+    parser.add_argument("--host", type=cli.host, default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=cli.port, default=3002, help="port to listen on (default 3002)")
+    parser.add_argument(
+        "--public-host",
+        type=public_host,
+        metavar="HOST:PORT",
+        help="host:port written into handed-out URLs (default host:port)",
+    )
+    parser.add_argument("--region", type=region, default=defaults.region, help="region in ARNs (default us-west-2)")
     parser.add_argument("--no-agent", action="store_true", help="do not run the simulated agent")
-    parser.add_argument("--agent-delay", type=float, default=defaults.agent_delay, help="seconds before joining")
-    parser.add_argument("--agent-reply-delay", type=float, default=defaults.agent_reply_delay)
-    parser.add_argument("--connection-token-ttl", type=float, default=defaults.connection_token_ttl)
-    parser.add_argument("--websocket-ttl", type=float, default=defaults.websocket_ttl)
-    parser.add_argument("--websocket-connect-timeout", type=float, default=defaults.websocket_connect_timeout)
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--agent-delay",
+        type=cli.seconds,
+        default=defaults.agent_delay,
+        metavar="SECONDS",
+        help="seconds before the agent joins a chat (default %(default)s)",
+    )
+    parser.add_argument(
+        "--agent-reply-delay",
+        type=cli.seconds,
+        default=defaults.agent_reply_delay,
+        metavar="SECONDS",
+        help="seconds the agent types before answering (default %(default)s)",
+    )
+    parser.add_argument(
+        "--connection-token-ttl",
+        type=cli.positive_seconds,
+        default=defaults.connection_token_ttl,
+        metavar="SECONDS",
+        help="lifetime of a connection token (default %(default)s)",
+    )
+    parser.add_argument(
+        "--websocket-ttl",
+        type=cli.positive_seconds,
+        default=defaults.websocket_ttl,
+        metavar="SECONDS",
+        help="lifetime of a websocket URL and its socket, its ConnectionExpiry (default %(default)s)",
+    )
+    parser.add_argument(
+        "--websocket-connect-timeout",
+        type=cli.positive_seconds,
+        default=defaults.websocket_connect_timeout,
+        metavar="SECONDS",
+        help="seconds within which a websocket URL must be opened (default %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=cli.log_level,
+        default="INFO",
+        metavar="LEVEL",
+        help=f"log level of the emulator: {', '.join(cli.LOG_LEVELS)} (default INFO)",
+    )
     return parser.parse_args(argv)
 
 
@@ -46,13 +114,19 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 def main(argv: list[str] | None = None) -> None:
     """Run the emulator until interrupted."""
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = config_from_args(args)
     app = Emulator(config).build_app()
     print(
         f"Connect emulator on http://{config.public_host} (agent {'on' if config.agent_enabled else 'off'})", flush=True
     )
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    try:
+        web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            reason = os.strerror(exc.errno).lower()
+            cli.fail(PROG, f"cannot listen on {args.host}:{args.port} ({reason}); pick another --port or --host")
+        raise
 
 
 if __name__ == "__main__":

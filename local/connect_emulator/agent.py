@@ -10,6 +10,7 @@ from typing import Any
 from . import content_types as ct
 from .chat import ChatItem, ChatService, Contact, Participant
 from .config import EmulatorConfig
+from .errors import ServiceError
 
 ANSWERED_TYPES = frozenset({ct.TEXT_PLAIN, ct.TEXT_MARKDOWN})
 
@@ -67,8 +68,11 @@ class SimulatedAgent:
         receipt = json.dumps({"messageId": item.id})
         if not self._active(agent):
             return
-        self.chats.send_event(agent, ct.MESSAGE_DELIVERED, receipt)
-        self.chats.send_event(agent, ct.MESSAGE_READ, receipt)
+        try:
+            self.chats.send_event(agent, ct.MESSAGE_DELIVERED, receipt)
+            self.chats.send_event(agent, ct.MESSAGE_READ, receipt)
+        except ServiceError:
+            pass  # receipts are refused with more than two active participants (e.g. a bot joined)
         self.chats.send_event(agent, ct.TYPING, None)
         await asyncio.sleep(self.config.agent_reply_delay)
         if self._active(agent):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from botocore.model import OperationModel
 
 from .agent import SimulatedAgent
 from .attachments import DOWNLOAD_PATH, UPLOAD_PATH, AttachmentStore
@@ -39,12 +40,22 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @dataclass
 class ApiService:
-    """One emulated AWS service: its routes, its handlers and the codes it answers errors with."""
+    """One emulated AWS service: its routes, its handlers and the codes it answers errors with.
+
+    ``validation_codes`` are the service's codes for invalid input, in order of preference: an operation answers
+    with the first one its model lists among its errors (``connect``'s CreateParticipant models
+    InvalidRequestException but not InvalidParameterException).
+    """
 
     api: ServiceApi
     handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]]
-    validation_code: str
+    validation_codes: tuple[str, ...]
     internal_code: str
+
+    def validation_code(self, operation: OperationModel) -> str:
+        """The code ``operation`` answers invalid input with."""
+        modeled = {shape.name for shape in operation.error_shapes}
+        return next((code for code in self.validation_codes if code in modeled), self.validation_codes[0])
 
 
 class Emulator:
@@ -65,13 +76,13 @@ class Emulator:
             ApiService(
                 ServiceApi("connectparticipant"),
                 participant.handlers,
-                "ValidationException",
+                ("ValidationException",),
                 "InternalServerException",
             ),
             ApiService(
                 ServiceApi("connect", SERVED_OPERATIONS),
                 connect.handlers,
-                "InvalidParameterException",
+                ("InvalidParameterException", "InvalidRequestException"),
                 "InternalServiceException",
             ),
         ]
@@ -97,6 +108,7 @@ class Emulator:
         """Answer an AWS API call: route, parse, validate, apply faults, handle, serialise."""
         request_id = str(uuid.uuid4())
         service: ApiService | None = None
+        operation: OperationModel | None = None
         try:
             matched = None
             for candidate in self.services:
@@ -107,7 +119,7 @@ class Emulator:
             if matched is None or service is None:
                 raise _unknown_route(request, self.services)
             operation, uri_params = matched
-            body = await _read_body(request, service.validation_code)
+            body = await _read_body(request, service.validation_code(operation))
             params = parse_request(operation, uri_params, request.query, request.headers, body)
             _require_bearer(operation, params)
             validate_input(operation, params)
@@ -121,8 +133,8 @@ class Emulator:
             output = service.handlers[operation.name](params)
             wire = serialize_output(operation, output)
         except ServiceError as exc:
-            if exc.code == "ValidationException" and service is not None:
-                exc.code = service.validation_code
+            if exc.code == "ValidationException" and service is not None and operation is not None:
+                exc.code = service.validation_code(operation)
             wire = serialize_error(exc, request_id)
         except Exception:
             logger.exception("Unhandled error in %s %s", request.method, request.path)

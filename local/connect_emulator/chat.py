@@ -102,6 +102,8 @@ class Contact:
     supported_content_types: frozenset[str]
     started_at: float
     previous: Contact | None = None
+    expires_at: float = float("inf")
+    """When the chat ends on its own (``ChatDurationInMinutes`` after the start); participant tokens expire then."""
     state: Literal["ACTIVE", "ENDED"] = "ACTIVE"
     ended_at: float | None = None
     disconnect_reason: str | None = None
@@ -132,6 +134,10 @@ class Contact:
 
     def customer(self) -> Participant | None:
         return next((p for p in self.participants.values() if p.role == "CUSTOMER"), None)
+
+    def active_participants(self) -> list[Participant]:
+        """The participants who have not left."""
+        return [p for p in self.participants.values() if p.state == "ACTIVE"]
 
 
 @dataclass
@@ -249,6 +255,8 @@ class ChatService:
         if ct.TEXT_PLAIN not in supported:
             raise invalid_request("SupportedMessagingContentTypes must contain text/plain")
         previous = self._rehydration_source(params.get("PersistentChat"))
+        minutes = params.get("ChatDurationInMinutes") or 1500
+        started_at = time.time()
         contact_id = str(uuid.uuid4())
         contact = Contact(
             contact_id=contact_id,
@@ -257,8 +265,9 @@ class ChatService:
             contact_flow_id=params["ContactFlowId"],
             attributes=dict(params.get("Attributes") or {}),
             supported_content_types=frozenset(supported),
-            started_at=time.time(),
+            started_at=started_at,
             previous=previous,
+            expires_at=started_at + minutes * 60,
         )
         initial = params.get("InitialMessage")
         if initial:
@@ -275,7 +284,6 @@ class ChatService:
                 content_type=initial["ContentType"],
                 content=initial["Content"],
             )
-        minutes = params.get("ChatDurationInMinutes") or 1500
         self._schedule_end(contact, minutes * 60)
         if client_token:
             self.start_tokens[client_token] = (contact, customer)
@@ -501,24 +509,24 @@ class ChatService:
         content: str | None,
         client_token: str | None = None,
     ) -> ChatItem:
-        """SendEvent: typing, connection acknowledgement, or a delivered/read receipt."""
+        """SendEvent: typing, or a delivered/read receipt.
+
+        ``connection.acknowledged`` is refused: the SendEvent reference says it is no longer supported since
+        31 December 2024 and moved to CreateParticipantConnection's ``ConnectParticipant``.
+        """
         if client_token and client_token in participant.sent_tokens:
             return participant.sent_tokens[client_token]
+        if content_type == ct.CONNECTION_ACKNOWLEDGED:
+            raise participant_validation(
+                f"ContentType '{content_type}' is no longer supported by SendEvent (since 31 December 2024); "
+                "acknowledge the connection with CreateParticipantConnection and ConnectParticipant=true"
+            )
         if content_type not in ct.SENDABLE_EVENT_TYPES:
             raise participant_validation(
                 f"ContentType '{content_type}' cannot be sent as an event; allowed: {sorted(ct.SENDABLE_EVENT_TYPES)}"
             )
         if content_type in (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED):
             item = self._receipt(participant, content_type, content)
-        elif content_type == ct.CONNECTION_ACKNOWLEDGED:
-            participant.acknowledged = True
-            item = self.new_item(
-                participant.contact,
-                participant,
-                item_type="CONNECTION_ACK",
-                content_type=content_type,
-                in_transcript=False,
-            )
         else:
             item = self.event(participant.contact, participant, content_type, content=content)
         if client_token:
@@ -541,6 +549,10 @@ class ChatService:
             raise participant_validation(f"messageId '{message_id}' is not a message of this chat")
         if target.data.get("ParticipantId") == participant.participant_id:
             raise conflict("A participant cannot send a receipt for their own message")
+        if len(contact.active_participants()) > 2:
+            raise conflict(
+                "Message receipts are not supported when there are more than two active participants in the chat"
+            )
         now = iso_ms(time.time())
         key = "ReadTimestamp" if content_type == ct.MESSAGE_READ else "DeliveredTimestamp"
         metadata = target.data.setdefault("MessageMetadata", {"MessageId": message_id, "Receipts": []})

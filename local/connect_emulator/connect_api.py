@@ -11,6 +11,7 @@ from typing import Any
 from .chat import ChatService, Contact
 from .errors import ServiceError, invalid_parameter, invalid_request, resource_not_found
 from .streaming import StreamingPublisher
+from .timeutil import iso_ms
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 _SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
@@ -136,9 +137,13 @@ class ConnectApi:
         if role != "CUSTOM_BOT":
             raise invalid_request("CreateParticipant supports ParticipantRole CUSTOM_BOT for chat contacts")
         participant = self.chats.add_participant(contact, "CUSTOM_BOT", details.get("DisplayName", "Bot"))
+        # The token lasts for the participant's lifetime, which the chat's duration bounds.
         return {
             "ParticipantId": participant.participant_id,
-            "ParticipantCredentials": {"ParticipantToken": participant.participant_token},
+            "ParticipantCredentials": {
+                "ParticipantToken": participant.participant_token,
+                "Expiry": iso_ms(contact.expires_at),
+            },
         }
 
 

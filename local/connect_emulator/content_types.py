@@ -30,8 +30,9 @@ CHAT_REHYDRATED = EVENT_PREFIX + "chat.rehydrated"
 AUTHENTICATION_INITIATED = EVENT_PREFIX + "authentication.initiated"
 AUTHENTICATION_CANCELLED = EVENT_PREFIX + "authentication.cancelled"
 
-#: What SendEvent accepts.
-SENDABLE_EVENT_TYPES = frozenset({TYPING, CONNECTION_ACKNOWLEDGED, MESSAGE_DELIVERED, MESSAGE_READ})
+#: What SendEvent accepts. The reference still lists connection.acknowledged, as "no longer supported since
+#: 31 December 2024": CreateParticipantConnection's ConnectParticipant acknowledges the connection instead.
+SENDABLE_EVENT_TYPES = frozenset({TYPING, MESSAGE_DELIVERED, MESSAGE_READ})
 
 #: Event content types GetTranscript keeps (the API reference lists them); typing and receipts are live only.
 TRANSCRIPT_EVENT_TYPES = frozenset(

@@ -14,6 +14,11 @@ from .chat import ChatItem, ChatService, Contact
 
 logger = logging.getLogger(__name__)
 
+#: Item types never published. The SNS payload page (Amazon Connect administrator guide, "sns-payload") lists
+#: ``Type`` EVENT and MESSAGE and no connection.acknowledged content type: a participant's connection
+#: acknowledgement is an ``aws/chat`` push to that participant's own websocket, not a chat item for others.
+NOT_STREAMED_TYPES = frozenset({"CONNECTION_ACK"})
+
 
 def streaming_message(contact: Contact, item: ChatItem, account_id: str) -> tuple[str, dict[str, Any]]:
     """The SNS message body and MessageAttributes Connect publishes for ``item``."""
@@ -51,7 +56,7 @@ class StreamingPublisher:
         chats.item_listeners.append(self.on_item)
 
     def on_item(self, contact: Contact, item: ChatItem) -> None:
-        if not contact.streaming:
+        if not contact.streaming or item.data["Type"] in NOT_STREAMED_TYPES:
             return
         pending = self._pending.setdefault(contact.contact_id, deque())
         for arn in contact.streaming.values():

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from local.connect_emulator.agent import reply_text
 from tests.support.chat import (
     DELIVERED,
     ENDED,
     EVENT,
+    INSTANCE_ID,
     JOINED,
     READ,
     TYPING,
@@ -195,3 +197,24 @@ def test_control_agent_message_needs_a_known_visibility(
     with pytest.raises(urllib.error.HTTPError) as caught:
         emulator.control("POST", f"/contacts/{chat.contact_id}/agent/message", {"content": "x", "visibility": "ME"})
     assert caught.value.code == 400
+
+
+def test_simulated_agent_answers_without_receipts_when_a_bot_makes_three(
+    connect_client: Any, participant_client: Any
+) -> None:
+    chat = open_chat(connect_client, participant_client)
+
+    def transcript() -> list[dict[str, Any]]:
+        return whole_transcript(participant_client, chat.connection_token)
+
+    wait_for(lambda: find(transcript(), ContentType=JOINED, ParticipantRole="AGENT"))
+    connect_client.create_participant(
+        InstanceId=INSTANCE_ID, ContactId=chat.contact_id, ParticipantDetails={"ParticipantRole": "CUSTOM_BOT"}
+    )
+
+    sent = send_text(participant_client, chat.connection_token, "three of us")
+
+    wait_for(lambda: find(transcript(), ParticipantRole="AGENT", Content=reply_text("three of us")))
+    message = find(transcript(), Id=sent["Id"])
+    assert message is not None
+    assert "MessageMetadata" not in message  # receipts are refused with three active participants

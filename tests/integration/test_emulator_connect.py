@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
 import boto3
 import pytest
+from botocore.model import ServiceModel, StructureShape
 
+from local.connect_emulator.service_model import load_service_model
 from tests.support.chat import (
     FLOW_ID,
     INSTANCE_ID,
@@ -265,3 +268,56 @@ def test_create_participant_errors(connect_client: Any) -> None:
         connect_client.create_participant(
             InstanceId=INSTANCE_ID, ContactId=chat.contact_id, ParticipantDetails={"ParticipantRole": "CUSTOM_BOT"}
         )
+
+
+def connect_model() -> ServiceModel:
+    """botocore's ``connect`` model: the reference the emulator's answers are checked against."""
+    return load_service_model("connect")
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_create_participant_credentials_carry_their_expiry(connect_client: Any) -> None:
+    """CreateParticipant's output (botocore ``connect`` model, ParticipantTokenCredentials; API reference
+    https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateParticipant.html) holds ParticipantToken and
+    Expiry, "in ISO 8601 format: yyyy-MM-ddThh:mm:ss.SSSZ". The token lasts for the participant's lifetime,
+    which ends with the chat at ChatDurationInMinutes.
+    """
+    credentials = connect_model().shape_for("ParticipantTokenCredentials")
+    assert isinstance(credentials, StructureShape)
+    assert {"ParticipantToken", "Expiry"} <= set(credentials.members)
+    started = dt.datetime.now(dt.UTC)
+    chat = start_chat(connect_client, ChatDurationInMinutes=90)
+
+    created = connect_client.create_participant(
+        InstanceId=INSTANCE_ID, ContactId=chat.contact_id, ParticipantDetails={"ParticipantRole": "CUSTOM_BOT"}
+    )
+
+    expiry = _parse_time(created["ParticipantCredentials"]["Expiry"])
+    expected = started + dt.timedelta(minutes=90)
+    assert abs(expiry - expected) < dt.timedelta(seconds=5)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", created["ParticipantCredentials"]["Expiry"])
+
+
+@pytest.mark.parametrize(
+    "request_members",
+    [
+        {"ContactId": "c"},
+        {"InstanceId": INSTANCE_ID},
+        {"InstanceId": INSTANCE_ID, "ContactId": "c", "ParticipantDetails": {"ParticipantRole": "BOSS"}},
+    ],
+)
+def test_create_participant_answers_invalid_input_with_its_modeled_error(
+    loose_connect: Any, request_members: dict[str, Any]
+) -> None:
+    """CreateParticipant's modeled errors (botocore ``connect`` model) include InvalidRequestException, not
+    InvalidParameterException: invalid input is answered with the former.
+    """
+    modeled = {shape.name for shape in connect_model().operation_model("CreateParticipant").error_shapes}
+    assert "InvalidRequestException" in modeled
+    assert "InvalidParameterException" not in modeled
+
+    with pytest.raises(loose_connect.exceptions.InvalidRequestException, match="validation error"):
+        loose_connect.create_participant(**request_members)

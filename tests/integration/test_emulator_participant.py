@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from local.connect_emulator.service_model import load_service_model
 from tests.support.chat import (
     ACKNOWLEDGED,
+    DELIVERED,
     ENDED,
     LEFT,
     READ,
@@ -261,3 +263,63 @@ def test_a_whole_chat_uses_every_operation(
     assert model_operations <= wire.operations()
     assert len(model_operations) == 11
     wire.assert_valid()
+
+
+def _operation_documentation(operation: str) -> str:
+    """The operation's documentation in botocore's ``connectparticipant`` model (what the API reference shows)."""
+    return str(load_service_model("connectparticipant").operation_model(operation).documentation)
+
+
+def test_message_receipts_conflict_with_more_than_two_active_participants(
+    connect_client: Any, participant_client: Any, emulator: Any
+) -> None:
+    """SendEvent reference (botocore model; https://docs.aws.amazon.com/connect/latest/APIReference/
+    API_connect-participant_SendEvent.html): "Message receipts are not supported when there are more than two
+    active participants in the chat. Using the SendEvent API for message receipts when a supervisor is barged-in
+    will result in a conflict exception."
+    """
+    assert "more than two active participants" in _operation_documentation("SendEvent")
+    chat = open_chat(connect_client, participant_client)
+    agent = join_agent(emulator, participant_client, chat.contact_id)
+    first = send_text(participant_client, agent.connection_token, "before the barge-in")
+    participant_client.send_event(
+        ConnectionToken=chat.connection_token, ContentType=READ, Content=json.dumps({"messageId": first["Id"]})
+    )
+
+    supervisor = join_agent(emulator, participant_client, chat.contact_id, role="SUPERVISOR")
+    second = send_text(participant_client, agent.connection_token, "during the barge-in")
+    for kind in (READ, DELIVERED):
+        with pytest.raises(participant_client.exceptions.ConflictException, match="more than two active"):
+            participant_client.send_event(
+                ConnectionToken=chat.connection_token, ContentType=kind, Content=json.dumps({"messageId": second["Id"]})
+            )
+    participant_client.send_event(ConnectionToken=chat.connection_token, ContentType=TYPING)  # other events pass
+
+    participant_client.disconnect_participant(ConnectionToken=supervisor.connection_token)
+    participant_client.send_event(
+        ConnectionToken=chat.connection_token, ContentType=READ, Content=json.dumps({"messageId": second["Id"]})
+    )
+    item = find(whole_transcript(participant_client, agent.connection_token), Id=second["Id"])
+    assert item is not None
+    assert item["MessageMetadata"]["Receipts"][0]["RecipientParticipantId"] == chat.participant_id
+
+
+def test_connection_acknowledged_events_are_refused(
+    connect_client: Any, participant_client: Any, emulator: Any
+) -> None:
+    """SendEvent reference: the connection.acknowledged ContentType "will no longer be supported starting December
+    31, 2024" (https://docs.aws.amazon.com/connect/latest/APIReference/API_connect-participant_SendEvent.html;
+    botocore: "no longer maintained since December 31, 2024"); it moved to CreateParticipantConnection's
+    ConnectParticipant. SendEvent answers an unsupported content type with ValidationException.
+    """
+    assert "December 31, 2024" in _operation_documentation("SendEvent")
+    chat = open_chat(connect_client, participant_client)
+    agent = join_agent(emulator, participant_client, chat.contact_id)
+
+    with pytest.raises(participant_client.exceptions.ValidationException, match="ConnectParticipant"):
+        participant_client.send_event(ConnectionToken=agent.connection_token, ContentType=ACKNOWLEDGED)
+
+    again = participant_client.create_participant_connection(
+        ParticipantToken=agent.participant_token, Type=["CONNECTION_CREDENTIALS"], ConnectParticipant=True
+    )
+    assert again["ConnectionCredentials"]["ConnectionToken"]

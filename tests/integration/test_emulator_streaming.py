@@ -11,11 +11,13 @@ import boto3
 import pytest
 
 from tests.support.chat import (
+    ACKNOWLEDGED,
     ENDED,
     INSTANCE_ID,
     JOINED,
     TYPING,
     find,
+    join_agent,
     open_chat,
     send_text,
     wait_for,
@@ -232,3 +234,26 @@ def test_sns_envelope_without_raw_delivery(
     delivered = subscriber.wait(Id=sent["Id"])
     assert delivered.attributes["ContactId"] == chat.contact_id
     assert delivered.attributes["MessageVisibility"] == "ALL"
+
+
+def test_only_events_and_messages_of_a_chat_are_streamed_not_connection_acknowledgements(
+    connect_client: Any, participant_client: Any, emulator: Any, subscriber: Subscriber
+) -> None:
+    """The SNS payload page (https://docs.aws.amazon.com/connect/latest/adminguide/sns-payload.html) lists the
+    ``Type`` attribute's values as EVENT and MESSAGE, and no connection.acknowledged content type: acknowledging
+    a connection (CreateParticipantConnection with ConnectParticipant) publishes nothing.
+    """
+    emulator.control("POST", "/config", {"agentEnabled": False})
+    chat = open_chat(connect_client, participant_client)
+    _stream(connect_client, chat.contact_id, subscriber.topic_arn)
+
+    participant_client.create_participant_connection(
+        ParticipantToken=chat.participant_token, Type=["CONNECTION_CREDENTIALS"], ConnectParticipant=True
+    )
+    agent = join_agent(emulator, participant_client, chat.contact_id)  # connects with ConnectParticipant too
+    marker = send_text(participant_client, agent.connection_token, "after the acknowledgements")
+    subscriber.wait(Id=marker["Id"])
+
+    assert {d.attributes["Type"] for d in subscriber.received} == {"EVENT", "MESSAGE"}
+    assert {d.body["Type"] for d in subscriber.received} == {"EVENT", "MESSAGE"}
+    assert not [d for d in subscriber.received if d.body["ContentType"] == ACKNOWLEDGED]

@@ -34,7 +34,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cfg.endpoint is None
     assert cfg.message_receipts.should_send_message_receipts is True
     assert cfg.message_receipts.throttle_time == 5000
-    assert cfg.metrics_enabled is True
+    assert cfg.metrics_enabled is None  # on inside Lambda only (tests/unit/test_metrics_default.py)
 
 
 def test_chatjs_shaped_mapping_in_camel_case() -> None:

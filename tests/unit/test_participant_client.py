@@ -33,6 +33,7 @@ TOKEN = "ct-secret-token-0123456789"
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL_CONNECTPARTICIPANT", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "chat")  # as in Lambda, where metrics are on by default
     reset_global_config()
     yield
     reset_global_config()

@@ -78,7 +78,9 @@ class GlobalConfig:
     custom_user_agent_suffix: str | None = None
     logger_config: LoggerConfig = field(default_factory=LoggerConfig)
     is_network_online: Callable[[], bool] | None = None
-    metrics_enabled: bool = True
+    metrics_enabled: bool | None = None
+    """True or False once set; None (the default) means on inside Lambda (``AWS_LAMBDA_FUNCTION_NAME`` is set),
+    off in any other process (see :mod:`connect_chat.metrics`)."""
     metrics_namespace: str = "ConnectChat"
     feature_flags: frozenset[str] = frozenset()
     message_length_limits: str = "documented"

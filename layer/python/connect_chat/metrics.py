@@ -3,7 +3,13 @@
 Per Participant Service call: ``Latency`` (ms), ``Count`` and ``Error`` with the ``Operation`` dimension; per
 websocket event: ``WebSocketLost``, ``WebSocketGained``, ``WebSocketMessages``. Each record is one EMF JSON line
 written to a sink (stdout by default, which CloudWatch Logs ingests in Lambda): the library never sends
-metrics anywhere itself. Off with ``set_global_config(metrics=False)`` or ``POWERTOOLS_METRICS_DISABLED=true``.
+metrics anywhere itself.
+
+On by default inside Lambda (``AWS_LAMBDA_FUNCTION_NAME`` is set), where stdout becomes CloudWatch metrics; off
+by default anywhere else, where the lines would only clutter the output. Ask for them with
+``set_global_config(metrics=True)``, ``MetricsRecorder(enabled=True)`` or ``POWERTOOLS_METRICS_DISABLED=false``;
+turn them off everywhere with ``set_global_config(metrics=False)`` or ``POWERTOOLS_METRICS_DISABLED=true`` (which
+wins over everything, as in Powertools).
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["MetricsRecorder"]
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 def _stdout(line: str) -> None:
@@ -33,7 +43,8 @@ class MetricsRecorder:
     sink : Callable[[str], None], optional
         Where each EMF JSON line goes (default: stdout).
     enabled : bool, optional
-        Force on/off; by default follows the global config at each record.
+        Force on/off; by default follows the global config at each record (whose default is on inside Lambda
+        only). ``POWERTOOLS_METRICS_DISABLED=true`` turns it off regardless.
     """
 
     def __init__(
@@ -52,9 +63,13 @@ class MetricsRecorder:
         from connect_chat.config import get_global_config
 
         cfg = get_global_config()
-        on = cfg.metrics_enabled if self.enabled is None else self.enabled
-        disabled = os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() in ("1", "true", "yes", "on")
-        return on and not disabled, self.namespace or cfg.metrics_namespace
+        chosen = cfg.metrics_enabled if self.enabled is None else self.enabled
+        switch = os.environ.get("POWERTOOLS_METRICS_DISABLED", "").strip().lower()
+        if switch in _TRUE:
+            return False, ""
+        if chosen is None:
+            chosen = switch in _FALSE or bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+        return chosen, self.namespace or cfg.metrics_namespace
 
     def _emit(self, dimensions: dict[str, str], metrics: list[tuple[str, str, float]]) -> None:
         on, namespace = self._active()
