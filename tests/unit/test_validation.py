@@ -225,3 +225,22 @@ def test_bad_transcript_args(kwargs: dict[str, Any], argument: str) -> None:
     with pytest.raises(InvalidArgumentError) as info:
         validate_transcript_args(**kwargs)
     assert info.value.argument == argument
+
+
+def test_a_start_chat_contact_answer_with_streaming_members_is_accepted_as_it_is() -> None:
+    answer = {
+        "ContactId": "c-1",
+        "ParticipantId": "p-1",
+        "ParticipantToken": "t" * 40,
+        "StreamingId": "s-1",
+        "ContinuedFromContactId": "c-0",
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+    }
+    details = normalize_chat_details(answer)
+    assert (details.contact_id, details.participant_id) == ("c-1", "p-1")
+
+
+def test_connection_acknowledged_is_no_longer_sendable() -> None:
+    """The Participant Service reference: unsupported since 31 December 2024 (ConnectParticipant replaces it)."""
+    with pytest.raises(InvalidArgumentError):
+        validate_event(ct.CONNECTION_ACKNOWLEDGED)

@@ -91,7 +91,14 @@ _DETAIL_KEYS = (
     "connection_token",
     "get_connection_token",
 )
-_IGNORED_DETAIL_KEYS = ("continued_from_contact_id", "response_metadata")
+#: Other members of a StartChatContact (or CreateParticipantConnection) answer: accepted and not kept.
+_IGNORED_DETAIL_KEYS = (
+    "continued_from_contact_id",
+    "response_metadata",
+    "streaming_id",
+    "connection_credentials",
+    "websocket",
+)
 
 
 def normalize_chat_details(chat_details: Any) -> ChatDetails:

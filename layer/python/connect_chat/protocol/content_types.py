@@ -112,11 +112,12 @@ MESSAGE_CONTENT_TYPES: Final[tuple[str, ...]] = (
 
 SENDABLE_EVENT_CONTENT_TYPES: Final[tuple[str, ...]] = (
     TYPING,
-    CONNECTION_ACKNOWLEDGED,
     MESSAGE_DELIVERED,
     MESSAGE_READ,
 )
-"""Content types accepted by SendEvent."""
+"""Content types accepted by SendEvent. ``connection.acknowledged`` is no longer one: the Participant Service
+reference says it is unsupported since 31 December 2024 (CreateParticipantConnection with ``ConnectParticipant``
+acknowledges the connection instead)."""
 
 EVENT_CONTENT_TYPES: Final[tuple[str, ...]] = (
     TYPING,
