@@ -93,6 +93,7 @@ RELAY_STREAM: Final = "RelayStream"
 
 _START_CHAT_CONTACT: Final = "connect:StartChatContact"
 _START_STREAMING: Final = "connect:StartContactStreaming"
+_STOP_CONTACT: Final = "connect:StopContact"
 
 #: Every function the stack deploys, by id.
 FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
@@ -126,7 +127,8 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             description="WebSocket client actions: start, resume, send, transcript, attachments, end",
             service="relay-message",
             table_access="read_write",
-            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING),
+            # StopContact: a chat the relay started but could not set up is stopped, not left in the queue.
+            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING, _STOP_CONTACT),
             manage_connections=True,
             timeout_seconds=29,
             memory_mb=512,
