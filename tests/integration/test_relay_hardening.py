@@ -182,3 +182,21 @@ def test_resume_tokens_rotate_with_a_short_grace_and_expire_with_the_chat(relay:
     fifth, _ = relay.connect()
     relay.send(fifth, {"action": "resumeChat", "resumeToken": current, "requestId": "d"})
     assert relay.new_frames(fifth)[0]["code"] == "INVALID_RESUME_TOKEN", "expired records open nothing"
+
+
+def test_connect_and_disconnect_answer_even_when_the_table_fails(relay: RelayHarness) -> None:
+    from relay import runtime
+
+    def failing(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}}, "PutItem")
+
+    events = runtime.store().client.meta.events
+    events.register("before-call.dynamodb.PutItem", failing)
+    events.register("before-call.dynamodb.DeleteItem", failing)
+    try:
+        _, answer = relay.connect()
+        assert answer == {"statusCode": 500}
+        assert relay.disconnect("conn-unknown000=") == {"statusCode": 200}
+    finally:
+        events.unregister("before-call.dynamodb.PutItem", failing)
+        events.unregister("before-call.dynamodb.DeleteItem", failing)
