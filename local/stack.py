@@ -32,8 +32,10 @@ from local.web import LocalWebServer, new_sns_path
 REGION = "us-west-2"
 TABLE_NAME = "connect-chat-local-sessions"
 TOPIC_NAME = "connect-chat-local-streaming"
-#: Handler invocations that may run at once (threads), like Lambda's concurrent executions.
-LAMBDA_CONCURRENCY = 64
+#: Handler invocations that may run at once (threads), like Lambda's concurrent executions: as many as botocore
+#: keeps pooled connections per client (10 by default); beyond that every call would open a new connection, and
+#: on two cores more threads only wait for the interpreter lock.
+LAMBDA_CONCURRENCY = 10
 
 
 class PortInUseError(RuntimeError):
@@ -199,7 +201,7 @@ async def start_local_stack(
     """Start every part on ``host``; ``stack`` closes them all (in reverse order) when it exits."""
     ports = ports or LocalPorts.from_env()
     check_ports_free(host, ports)
-    # Lambda runs invocations concurrently; handlers run in threads here, so allow as many as a busy demo needs.
+    # Lambda runs invocations concurrently; handlers run in threads here.
     executor = ThreadPoolExecutor(max_workers=LAMBDA_CONCURRENCY, thread_name_prefix="lambda")
     asyncio.get_running_loop().set_default_executor(executor)
     stack.callback(executor.shutdown, wait=False)
