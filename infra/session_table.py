@@ -8,8 +8,8 @@ from constructs import Construct
 
 from common import contract
 
-#: What the handlers call, on single items: no Query, Scan, batches, DescribeTable or streams (nothing needs
-#: them). A transaction (TransactWriteItems) is authorized item by item with these same actions.
+#: What the handlers call, on single items: no Query (but on the idle index), Scan, batches, DescribeTable or
+#: streams. A transaction (TransactWriteItems) is authorized item by item with these same actions.
 READ_ACTIONS: tuple[str, ...] = ("dynamodb:GetItem", "dynamodb:ConditionCheckItem")
 WRITE_ACTIONS: tuple[str, ...] = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
@@ -35,12 +35,28 @@ class SessionTable(Construct):
             deletion_protection=not destroy,
             removal_policy=RemovalPolicy.DESTROY if destroy else RemovalPolicy.RETAIN,
         )
+        # Sparse and keys only: active relay chats by when the sweeper should look at them next.
+        self.table.add_global_secondary_index(
+            index_name=contract.IDLE_INDEX,
+            partition_key=aws_dynamodb.Attribute(
+                name=contract.IDLE_INDEX_PARTITION_KEY, type=aws_dynamodb.AttributeType.STRING
+            ),
+            sort_key=aws_dynamodb.Attribute(name=contract.IDLE_INDEX_SORT_KEY, type=aws_dynamodb.AttributeType.NUMBER),
+            projection_type=aws_dynamodb.ProjectionType.KEYS_ONLY,
+        )
 
-    def grant(self, role: aws_iam.IGrantable, access: contract.TableAccess) -> None:
-        """Item-level read (and write) access to this table alone; ``none`` grants nothing."""
+    def grant(self, role: aws_iam.IGrantable, access: contract.TableAccess, *, queries_index: bool = False) -> None:
+        """Item-level read (and write) access to this table alone; ``none`` grants nothing. ``queries_index``
+        adds Query on the idle index (an index is a resource of its own: ``table/.../index/idle``)."""
         if access == "none":
             return
         actions = READ_ACTIONS + (WRITE_ACTIONS if access == "read_write" else ())
         role.grant_principal.add_to_principal_policy(
             aws_iam.PolicyStatement(actions=list(actions), resources=[self.table.table_arn])
         )
+        if queries_index:
+            role.grant_principal.add_to_principal_policy(
+                aws_iam.PolicyStatement(
+                    actions=["dynamodb:Query"], resources=[f"{self.table.table_arn}/index/{contract.IDLE_INDEX}"]
+                )
+            )

@@ -16,6 +16,7 @@ from infra.handler_function import HandlerFunction
 from infra.http_api import StartChatHttpApi
 from infra.layers import Layers
 from infra.monitoring import Monitoring
+from infra.schedule import Schedule
 from infra.session_table import SessionTable
 from infra.streaming_topic import StreamingTopic
 from infra.websocket_api import RelayWebSocketApi
@@ -61,7 +62,9 @@ class ConnectChatStack(Stack):
                 dead_letter_queue=self.dead_letters.queue if spec.id == contract.STREAM_FUNCTION else None,
             )
             self.handlers[spec.id] = handler
-            self.sessions.grant(handler.role, spec.table_access)
+            self.sessions.grant(handler.role, spec.table_access, queries_index=spec.queries_index)
+            if spec.schedule_minutes:
+                Schedule(self, f"{spec.id}Schedule", function=handler.function, minutes=spec.schedule_minutes)
             if spec.connect_actions:
                 any_flow = config.allow_contact_flow_override and spec.contact_flow_override
                 permissions.grant_connect(

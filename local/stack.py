@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import logging
 import os
 import socket
 import sys
@@ -25,7 +26,7 @@ from common import contract
 from local import ROOT
 from local.connect_emulator import Emulator, EmulatorConfig
 from local.gateway import GatewayConfig, WebSocketGateway
-from local.lambda_runtime import Handler, load_handler
+from local.lambda_runtime import Handler, invoke, load_handler
 from local.moto_server import READY
 from local.web import LocalWebServer, new_sns_path
 
@@ -81,6 +82,10 @@ def check_ports_free(host: str, ports: LocalPorts) -> None:
                 raise
 
 
+#: The local stack's chat budgets per address (a developer restarts chats all day; a variable overrides each).
+LOCAL_BUDGETS = {contract.ENV_CHAT_STARTS_PER_IP: "10000", contract.ENV_ACTIVE_CHATS_PER_IP: "1000"}
+
+
 def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[str, str]:
     """What the handlers (and boto3 inside them) read, pointing every AWS endpoint at a local server."""
     moto = f"http://{host}:{ports.moto}"
@@ -106,6 +111,8 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        # Every local client is 127.0.0.1: the per-address chat budgets are generous unless set.
+        **{name: os.environ.get(name, value) for name, value in LOCAL_BUDGETS.items()},
     }
 
 
@@ -183,6 +190,18 @@ async def _stop_process(process: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
+async def _on_schedule(handler: Handler, spec: contract.FunctionSpec) -> None:
+    """Invoke a scheduled function every ``schedule_minutes``, as an EventBridge schedule does."""
+    assert spec.schedule_minutes is not None
+    while True:
+        await asyncio.sleep(spec.schedule_minutes * 60)
+        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+        try:
+            await invoke(handler, event, spec.id)
+        except Exception:
+            logging.getLogger(__name__).exception("The scheduled function %s failed", spec.id)
+
+
 async def _serve(stack: AsyncExitStack, app: web.Application, host: str, port: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -226,6 +245,10 @@ async def start_local_stack(
     await _serve(stack, emulator.build_app(), host, ports.connect)
 
     handlers = load_handlers()
+    for spec in contract.FUNCTIONS.values():
+        if spec.schedule_minutes:
+            task = asyncio.get_running_loop().create_task(_on_schedule(handlers[spec.id], spec))
+            stack.callback(task.cancel)
     gateway = WebSocketGateway(GatewayConfig(host=host, port=ports.gateway), handlers)
     await _serve(stack, gateway.build_app(), host, ports.gateway)
     web_server = LocalWebServer(

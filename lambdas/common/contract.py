@@ -42,6 +42,10 @@ class FunctionSpec(NamedTuple):
     contact_flow_override
         Whether callers may choose the contact flow (when the deployment allows it, the function may then start
         chats in any flow of the instance).
+    queries_index
+        Whether it queries the session table's idle-chat index (a grant on the table's indexes).
+    schedule_minutes
+        Run every so many minutes (a schedule, not an API, invokes it).
     timeout_seconds, memory_mb
         Lambda settings (WebSocket integrations time out after 29 s at API Gateway).
     """
@@ -54,6 +58,8 @@ class FunctionSpec(NamedTuple):
     connect_actions: tuple[str, ...] = ()
     manage_connections: bool = False
     contact_flow_override: bool = False
+    queries_index: bool = False
+    schedule_minutes: int | None = None
     timeout_seconds: int = 15
     memory_mb: int = 256
 
@@ -90,6 +96,7 @@ RELAY_CONNECT: Final = "RelayConnect"
 RELAY_DISCONNECT: Final = "RelayDisconnect"
 RELAY_MESSAGE: Final = "RelayMessage"
 RELAY_STREAM: Final = "RelayStream"
+RELAY_SWEEPER: Final = "RelaySweeper"
 
 _START_CHAT_CONTACT: Final = "connect:StartChatContact"
 _START_STREAMING: Final = "connect:StartContactStreaming"
@@ -142,6 +149,18 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             manage_connections=True,
             timeout_seconds=60,
             memory_mb=512,
+        ),
+        FunctionSpec(
+            id=RELAY_SWEEPER,
+            handler="relay.sweeper.handler",
+            description="Every minute: ends chats nobody uses any more and keeps the active-chat count true",
+            service="relay-sweeper",
+            table_access="read_write",
+            connect_actions=(_STOP_CONTACT,),
+            manage_connections=True,
+            queries_index=True,
+            schedule_minutes=1,
+            timeout_seconds=60,
         ),
     )
 }
@@ -203,6 +222,10 @@ INTEGRATION_TIMEOUT_SECONDS: Final = 29
 TABLE_PARTITION_KEY: Final = "pk"
 TABLE_SORT_KEY: Final = "sk"
 TABLE_TTL_ATTRIBUTE: Final = "expiresAt"
+#: The sparse index of active chats by the time the sweeper should look at them next (keys only).
+IDLE_INDEX: Final = "idle"
+IDLE_INDEX_PARTITION_KEY: Final = "idleKey"
+IDLE_INDEX_SORT_KEY: Final = "idleAt"
 
 #: Content types a participant sends only for the other side: the customer's own never come back to the relay.
 OWN_ONLY_CONTENT_TYPES: Final[tuple[str, ...]] = (
@@ -257,6 +280,22 @@ CHAT_DURATION_MINUTES: Final = Bounds(default=1500, low=60, high=10080)
 #: Frames one WebSocket connection may send per minute.
 RATE_LIMIT_PER_MINUTE: Final = Bounds(default=60, low=1, high=10000)
 
+#: Chat budgets: chats one source IP may start per window (relay and POST /start-chat), relay chats one source IP
+#: may have active at once, and relay chats active at once in all (a share of the instance's concurrent chat quota).
+ENV_CHAT_STARTS_PER_IP: Final = "CHAT_STARTS_PER_IP"
+ENV_CHAT_START_WINDOW_SECONDS: Final = "CHAT_START_WINDOW_SECONDS"
+ENV_ACTIVE_CHATS_PER_IP: Final = "ACTIVE_CHATS_PER_IP"
+ENV_ACTIVE_CHAT_CAP: Final = "ACTIVE_CHAT_CAP"
+CHAT_STARTS_PER_IP: Final = Bounds(default=10, low=1, high=100000)
+CHAT_START_WINDOW_SECONDS: Final = Bounds(default=3600, low=60, high=86400)
+ACTIVE_CHATS_PER_IP: Final = Bounds(default=3, low=1, high=10000)
+ACTIVE_CHAT_CAP: Final = Bounds(default=80, low=1, high=1000000)
+#: Idle chats end themselves: no customer message this long after the start, or no connection this long.
+ENV_IDLE_NO_MESSAGE_SECONDS: Final = "IDLE_NO_MESSAGE_SECONDS"
+ENV_IDLE_DISCONNECTED_SECONDS: Final = "IDLE_DISCONNECTED_SECONDS"
+IDLE_NO_MESSAGE_SECONDS: Final = Bounds(default=600, low=60, high=86400)
+IDLE_DISCONNECTED_SECONDS: Final = Bounds(default=1800, low=60, high=86400)
+
 #: Metric namespace of the handlers' Powertools metrics.
 METRICS_NAMESPACE: Final = "ConnectChat"
 
@@ -273,6 +312,18 @@ def session_table_definition(table_name: str) -> dict[str, Any]:
         "AttributeDefinitions": [
             {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
             {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
+            {"AttributeName": IDLE_INDEX_PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": IDLE_INDEX_SORT_KEY, "AttributeType": "N"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": IDLE_INDEX,
+                "KeySchema": [
+                    {"AttributeName": IDLE_INDEX_PARTITION_KEY, "KeyType": "HASH"},
+                    {"AttributeName": IDLE_INDEX_SORT_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }

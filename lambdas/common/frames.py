@@ -27,13 +27,17 @@ EVENT_TYPES: Final = (TYPING, READ, DELIVERED)
 
 
 class FrameError(ValueError):
-    """A frame the relay refuses; ``code`` and ``message`` go back to the client in an ``error`` frame."""
+    """A frame the relay refuses; ``code`` and ``message`` (and ``retry_after`` seconds, when waiting helps) go
+    back to the client in an ``error`` frame."""
 
-    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, request_id: str | None = None, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.retry_after = retry_after
 
 
 # ------------------------------------------------------------------------------------------- client frames
@@ -286,9 +290,14 @@ def _with_request_id(frame: dict[str, Any], request_id: str | None) -> dict[str,
     return frame
 
 
-def error_frame(code: str, message: str, request_id: str | None = None) -> dict[str, Any]:
-    """``{"type": "error", "code", "message", "requestId"?}``."""
-    return _with_request_id({"type": "error", "code": code, "message": message}, request_id)
+def error_frame(
+    code: str, message: str, request_id: str | None = None, *, retry_after: int | None = None
+) -> dict[str, Any]:
+    """``{"type": "error", "code", "message", "retryAfter"?, "requestId"?}`` (``retryAfter``: seconds)."""
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if retry_after is not None:
+        frame["retryAfter"] = retry_after
+    return _with_request_id(frame, request_id)
 
 
 def ack_frame(request_id: str | None, **fields: Any) -> dict[str, Any]:

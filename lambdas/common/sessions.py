@@ -49,6 +49,8 @@ CONNECTION_TTL_SECONDS: Final = contract.MAX_CONNECTION_SECONDS + 3600
 
 ACTIVE: Final = "ACTIVE"
 ENDED: Final = "ENDED"
+#: The idle index's one partition: every active chat the sweeper watches.
+IDLE_KEY: Final = "IDLE"
 
 _PK: Final = contract.TABLE_PARTITION_KEY
 _SK: Final = contract.TABLE_SORT_KEY
@@ -167,6 +169,11 @@ class ChatRecord:
     prior_resume_hash: str = field(default="", repr=False)
     prior_resume_until: int = 0
     connections: dict[str, str] = field(default_factory=dict)
+    #: Who started it (its budget counts) and when; when the sweeper should look at it first.
+    source_ip: str = ""
+    created_at: int = 0
+    idle_at: int = 0
+    orphaned_since: int = 0
 
     def accepts(self, presented_hash: str, now: float) -> bool:
         """Whether a resume token with this hash opens the chat (the current one, or the one it replaced
@@ -197,6 +204,13 @@ class ChatRecord:
         }
         if self.streaming_id:
             item["streamingId"] = {"S": self.streaming_id}
+        if self.source_ip:
+            item["sourceIp"] = {"S": self.source_ip}
+        if self.created_at:
+            item["createdAt"] = {"N": str(self.created_at)}
+        if self.idle_at and self.state == ACTIVE:
+            item[contract.IDLE_INDEX_PARTITION_KEY] = {"S": IDLE_KEY}
+            item[contract.IDLE_INDEX_SORT_KEY] = {"N": str(self.idle_at)}
         return item
 
     @classmethod
@@ -216,15 +230,33 @@ class ChatRecord:
             prior_resume_hash=data.get("priorResumeHash", ""),
             prior_resume_until=int(data.get("priorResumeUntil", 0)),
             connections=dict(data.get("connections") or {}),
+            source_ip=data.get("sourceIp", ""),
+            created_at=int(data.get("createdAt", 0)),
+            idle_at=int(data.get(contract.IDLE_INDEX_SORT_KEY, 0)),
+            orphaned_since=int(data.get("orphanedSince", 0)),
         )
 
 
+class StartOutcome(NamedTuple):
+    """What :meth:`SessionStore.open_start` found.
+
+    ``refused_by_connection``: the connection is unknown (``connection`` is ``None``), serves a chat, or is over
+    its frame rate (``connection`` holds what it was). ``refused_budgets``: which reservation steps refused.
+    """
+
+    connection: ConnectionState | None = None
+    refused_by_connection: bool = False
+    refused_budgets: tuple[bool, ...] = ()
+
+
 class FanOut(NamedTuple):
-    """Where a chat's items go: its state and every attached connection with its management endpoint."""
+    """Where a chat's items go: its state and every attached connection with its management endpoint (and, from
+    :meth:`SessionStore.mark_ended`, the address that started it, whose budget the end releases)."""
 
     contact_id: str
     state: str
     connections: dict[str, str]
+    source_ip: str = ""
 
 
 class SessionStore:
@@ -303,6 +335,48 @@ class SessionStore:
                 return None
             return _connection_state(connection_id, _plain(old), minute, reused=True)
         return _connection_state(connection_id, _plain(answer["Attributes"]), minute)
+
+    def open_start(self, connection_id: str, reservation: list[dict[str, Any]], rate_limit: int) -> StartOutcome:
+        """Count a ``startChat`` frame and take its ``reservation`` (budget counters) in one transaction.
+
+        The connection's step refuses a connection that serves a chat not yet ended, or that sent ``rate_limit``
+        frames this minute already; nothing is written unless every step agrees.
+        """
+        minute = int(self.clock() // 60)
+        connection_step = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _conn_key(connection_id),
+                "UpdateExpression": "ADD #now :one REMOVE #before",
+                "ConditionExpression": (
+                    "attribute_exists(#pk) AND (attribute_not_exists(contactId) OR chatState = :ended) "
+                    "AND (attribute_not_exists(#now) OR #now < :limit)"
+                ),
+                "ExpressionAttributeNames": {"#now": f"r{minute}", "#before": f"r{minute - 1}", "#pk": _PK},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":ended": {"S": ENDED},
+                    ":limit": {"N": str(rate_limit)},
+                },
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+        try:
+            self.client.transact_write_items(TransactItems=[connection_step, *reservation])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            response: dict[str, Any] = dict(exc.response)
+            reasons: list[dict[str, Any]] = list(response.get("CancellationReasons") or [])
+            failed = [str(reason.get("Code")) == "ConditionalCheckFailed" for reason in reasons]
+            if len(failed) != 1 + len(reservation) or not any(failed):
+                raise
+            if failed[0]:
+                old = reasons[0].get("Item")
+                state = None if old is None else _connection_state(connection_id, _plain(old), minute)
+                return StartOutcome(connection=state, refused_by_connection=True)
+            return StartOutcome(refused_budgets=tuple(failed[1:]))
+        return StartOutcome(connection=ConnectionState(connection_id, frames_this_minute=0))
 
     def forget_connection(self, connection_id: str) -> None:
         """Remove a connection (``$disconnect``): one DeleteItem. Its chat keeps the connection in its fan-out
@@ -451,9 +525,13 @@ class SessionStore:
             answer = self.client.update_item(
                 TableName=self.table_name,
                 Key=_chat_key(contact_id),
-                UpdateExpression="SET chatState = :ended",
+                UpdateExpression="SET chatState = :ended REMOVE #idleKey, #idleAt",
                 ConditionExpression="attribute_exists(#pk) AND chatState <> :ended",
-                ExpressionAttributeNames={"#pk": _PK},
+                ExpressionAttributeNames={
+                    "#pk": _PK,
+                    "#idleKey": contract.IDLE_INDEX_PARTITION_KEY,
+                    "#idleAt": contract.IDLE_INDEX_SORT_KEY,
+                },
                 ExpressionAttributeValues={":ended": {"S": ENDED}},
                 ReturnValues="ALL_NEW",
             )
@@ -462,9 +540,24 @@ class SessionStore:
                 return None
             raise
         data = _plain(answer["Attributes"])
-        fan_out = FanOut(contact_id, ENDED, dict(data.get("connections") or {}))
+        fan_out = FanOut(contact_id, ENDED, dict(data.get("connections") or {}), data.get("sourceIp", ""))
         self._update_copies(contact_id, fan_out.connections, "SET chatState = :ended", {":ended": {"S": ENDED}})
         return fan_out
+
+    def expire_soon(self, contact_id: str, seconds: int = 3600) -> None:
+        """Let an ended chat's record expire within ``seconds`` (a late resume is still told it ended)."""
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=_chat_key(contact_id),
+            UpdateExpression=f"SET {_TTL} = :soon",
+            ConditionExpression="attribute_exists(#pk)",
+            ExpressionAttributeNames={"#pk": _PK},
+            ExpressionAttributeValues={":soon": {"N": str(int(self.clock()) + seconds)}},
+        )
+
+    def mark_copy_ended(self, contact_id: str, connection_id: str) -> None:
+        """The connection's copy of the chat says it is still on, but the chat ended: correct the copy."""
+        self._update_copies(contact_id, [connection_id], "SET chatState = :ended", {":ended": {"S": ENDED}})
 
     def _update_copies(
         self, contact_id: str, connection_ids: Iterable[str], expression: str, values: dict[str, Any]

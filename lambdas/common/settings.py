@@ -79,6 +79,11 @@ class Settings:
         ``module:function`` names of message hooks, applied in order.
     contact_attributes
         The contact attributes a customer may set when starting a chat, with each one's longest value.
+    chat_starts_per_ip, chat_start_window_seconds, active_chats_per_ip, active_chat_cap
+        Chat budgets: starts per source IP per window, relay chats active per source IP, relay chats active in all.
+    idle_no_message_seconds, idle_disconnected_seconds
+        A relay chat ends itself when its customer sent nothing this long after it started, or when it had no
+        connection this long.
     """
 
     instance_id: str
@@ -91,6 +96,12 @@ class Settings:
     allow_contact_flow_override: bool = False
     message_hooks: tuple[str, ...] = ()
     contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
+    chat_starts_per_ip: int = contract.CHAT_STARTS_PER_IP.default
+    chat_start_window_seconds: int = contract.CHAT_START_WINDOW_SECONDS.default
+    active_chats_per_ip: int = contract.ACTIVE_CHATS_PER_IP.default
+    active_chat_cap: int = contract.ACTIVE_CHAT_CAP.default
+    idle_no_message_seconds: int = contract.IDLE_NO_MESSAGE_SECONDS.default
+    idle_disconnected_seconds: int = contract.IDLE_DISCONNECTED_SECONDS.default
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, relay: bool = True) -> Settings:
@@ -108,6 +119,12 @@ class Settings:
             allow_contact_flow_override=_flag(env, c.ENV_ALLOW_CONTACT_FLOW_OVERRIDE),
             message_hooks=_list(env, c.ENV_MESSAGE_HOOKS),
             contact_attributes=_attribute_allowlist(env),
+            chat_starts_per_ip=_integer(env, c.ENV_CHAT_STARTS_PER_IP, c.CHAT_STARTS_PER_IP),
+            chat_start_window_seconds=_integer(env, c.ENV_CHAT_START_WINDOW_SECONDS, c.CHAT_START_WINDOW_SECONDS),
+            active_chats_per_ip=_integer(env, c.ENV_ACTIVE_CHATS_PER_IP, c.ACTIVE_CHATS_PER_IP),
+            active_chat_cap=_integer(env, c.ENV_ACTIVE_CHAT_CAP, c.ACTIVE_CHAT_CAP),
+            idle_no_message_seconds=_integer(env, c.ENV_IDLE_NO_MESSAGE_SECONDS, c.IDLE_NO_MESSAGE_SECONDS),
+            idle_disconnected_seconds=_integer(env, c.ENV_IDLE_DISCONNECTED_SECONDS, c.IDLE_DISCONNECTED_SECONDS),
         )
 
     def origin_allowed(self, origin: str | None) -> bool:

@@ -15,6 +15,7 @@ from common import contract, frames
 from common.events import WebSocketEvent
 from common.gateway import ConnectionPoster, management_endpoint, poster_for
 from common.observability import instrument, powertools
+from common.sessions import ConnectionState
 
 from . import runtime
 from .service import RelayService
@@ -35,7 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     poster = poster_for(management_endpoint(request.request_context))
     envelope = frames.open_envelope(request.body)
     try:
-        _carry_out(request.connection_id, envelope, poster)
+        _carry_out(request.connection_id, envelope, poster, request.source_ip or "unknown")
     except Exception:
         logger.exception("A frame could not be carried out")
         metrics.add_metric(name="FramesFailed", unit=MetricUnit.Count, value=1)
@@ -47,8 +48,18 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200}
 
 
-def _carry_out(connection_id: str, envelope: frames.Envelope, poster: ConnectionPoster) -> None:
+def _carry_out(connection_id: str, envelope: frames.Envelope, poster: ConnectionPoster, source_ip: str) -> None:
     request_id = envelope.request_id
+    if envelope.data is not None and envelope.data.get("action") == "startChat":
+        try:
+            start = frames.frame_from(envelope.data)
+        except frames.FrameError:
+            pass  # counted and answered below, like any invalid frame
+        else:
+            # A valid startChat counts its frame in the same transaction that takes the chat's budgets.
+            metrics.add_metric(name="Frames.startChat", unit=MetricUnit.Count, value=1)
+            _service(poster, source_ip, None).handle(ConnectionState(connection_id, 0), start)
+            return
     fingerprint = frames.message_fingerprint(envelope.data) if envelope.data is not None else None
     message = (request_id, fingerprint) if request_id is not None and fingerprint is not None else None
     store = runtime.store()
@@ -84,13 +95,18 @@ def _carry_out(connection_id: str, envelope: frames.Envelope, poster: Connection
     if connection.contact_id:
         logger.append_keys(contact_id=connection.contact_id)
     metrics.add_metric(name=f"Frames.{frame.action}", unit=MetricUnit.Count, value=1)
-    service = RelayService(
+    _service(poster, source_ip, fingerprint).handle(connection, frame)
+
+
+def _service(poster: ConnectionPoster, source_ip: str, fingerprint: str | None) -> RelayService:
+    return RelayService(
         settings=runtime.settings(),
-        store=store,
+        store=runtime.store(),
         poster=poster,
         participant=runtime.participant(),
         connect=runtime.connect,
         hooks=runtime.hooks(),
         fingerprint=fingerprint,
+        budgets=runtime.budgets(),
+        source_ip=source_ip,
     )
-    service.handle(connection, frame)

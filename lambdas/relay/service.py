@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from common import frames as f
+from common.budgets import ChatBudgets
 from common.fanout import broadcast
 from common.gateway import ConnectionPoster
 from common.hooks import HOOKED_TYPES, Hook, HookMessage, apply_hooks, outbound_item
@@ -75,6 +76,10 @@ class RelayService:
         Returns the ``connect`` client (built on first use: only ``startChat`` needs it).
     hooks : Sequence[Hook]
         Message hooks, applied in order.
+    budgets : ChatBudgets, optional
+        The chat budgets (``startChat`` and a chat's end need them).
+    source_ip : str
+        The client's address, as API Gateway saw it (whose budgets a ``startChat`` takes).
     fingerprint : str, optional
         A ``sendMessage`` frame's message fingerprint (part of its ClientToken: a retry is idempotent, a reused
         ``requestId`` with another message is never mistaken for one).
@@ -90,6 +95,8 @@ class RelayService:
         connect: Callable[[], Any],
         hooks: Sequence[Hook] = (),
         fingerprint: str | None = None,
+        budgets: ChatBudgets | None = None,
+        source_ip: str = "",
     ) -> None:
         self.settings = settings
         self.store = store
@@ -98,6 +105,8 @@ class RelayService:
         self.connect = connect
         self.hooks = tuple(hooks)
         self.fingerprint = fingerprint
+        self.budgets = budgets
+        self.source_ip = source_ip
 
     # ------------------------------------------------------------------------------------ dispatch
 
@@ -118,7 +127,8 @@ class RelayService:
         try:
             actions[type(frame)](connection, frame)
         except f.FrameError as exc:
-            self.poster.post(connection_id, f.error_frame(exc.code, exc.message, exc.request_id or request_id))
+            answer = f.error_frame(exc.code, exc.message, exc.request_id or request_id, retry_after=exc.retry_after)
+            self.poster.post(connection_id, answer)
         except ChatEndedSignal:
             return
         except InvalidArgumentError as exc:
@@ -182,6 +192,8 @@ class RelayService:
     def _chat_ended(self, contact_id: str, *, also: str | None = None) -> None:
         """Mark the chat ended and tell its connections (``also``, when it is not attached, too)."""
         fan_out = self.store.mark_ended(contact_id)
+        if fan_out is not None and fan_out.source_ip and self.budgets is not None:
+            self.budgets.release(fan_out.source_ip)
         frame = f.chat_ended_frame(contact_id)
         attached = fan_out.connections if fan_out is not None else {}
         if fan_out is not None:
@@ -189,11 +201,44 @@ class RelayService:
         if also is not None and also not in attached:
             self.poster.post(also, frame)
 
+    def _reserve(self, connection_id: str, frame: f.StartChat) -> None:
+        """Count the frame and take the chat's budgets in one transaction, or answer why not."""
+        assert self.budgets is not None
+        for _attempt in range(2):
+            now = self.store.clock()
+            outcome = self.store.open_start(
+                connection_id, self.budgets.reservation(self.source_ip, now), self.settings.rate_limit_per_minute
+            )
+            if not outcome.refused_by_connection and not outcome.refused_budgets:
+                return
+            if outcome.refused_budgets:
+                self.store.open_frame(connection_id)  # a refused start still counts against the frame rate
+                refusal = self.budgets.refusal(outcome.refused_budgets, now)
+                raise f.FrameError(refusal.code, refusal.message, frame.request_id, retry_after=refusal.retry_after)
+            held = outcome.connection
+            if held is None:
+                raise f.FrameError("NO_CONNECTION", "unknown connection; reconnect", frame.request_id)
+            if not held.chat_active:
+                limit = self.settings.rate_limit_per_minute
+                raise f.FrameError("RATE_LIMITED", f"more than {limit} frames in a minute; slow down", frame.request_id)
+            if self._still_active(held.contact_id):
+                raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
+            assert held.contact_id is not None
+            self.store.mark_copy_ended(held.contact_id, connection_id)  # its chat ended unseen: try once more
+        raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
+
     def start_chat(self, connection: ConnectionState, frame: f.StartChat) -> None:
+        self._reserve(connection.connection_id, frame)
+        try:
+            self._start_reserved(connection, frame)
+        except BaseException:
+            assert self.budgets is not None
+            self.budgets.release(self.source_ip)  # no chat came of the reservation
+            raise
+
+    def _start_reserved(self, connection: ConnectionState, frame: f.StartChat) -> None:
         from common.contacts import StartChatError, StartChatRequest, start_chat_contact  # startChat alone needs it
 
-        if connection.chat_active and self._still_active(connection.contact_id):
-            raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
         request = StartChatRequest(
             display_name=frame.display_name,
             attributes=frame.attributes,
@@ -234,6 +279,7 @@ class RelayService:
         session = StatelessChatSession(details, SessionType.CUSTOMER, self.participant)
         credentials = session.create_connection(connect_participant=True)["data"]["ConnectionCredentials"]
         resume_token, resume_hash = new_resume_token(contact_id)
+        now = int(self.store.clock())
         chat = ChatRecord(
             contact_id=contact_id,
             participant_id=details.participant_id,
@@ -241,9 +287,12 @@ class RelayService:
             connection_token=credentials["ConnectionToken"],
             connection_expiry=credentials.get("Expiry", ""),
             initial_contact_id=contact_id,
-            expires_at=int(self.store.clock()) + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
+            expires_at=now + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
             streaming_id=started.get("StreamingId"),
             resume_hash=resume_hash,
+            source_ip=self.source_ip,
+            created_at=now,
+            idle_at=now + self.settings.idle_no_message_seconds,
         )
         return resume_token, chat
 

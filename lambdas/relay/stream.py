@@ -50,6 +50,8 @@ def deliver(store: SessionStore, hooks: Sequence[Hook], notification: StreamingN
         ended = store.mark_ended(contact_id)
         if ended is not None:
             broadcast(store, contact_id, ended.connections, frames.chat_ended_frame(contact_id))
+            if ended.source_ip:
+                runtime.budgets().release(ended.source_ip)
     return delivered
 
 

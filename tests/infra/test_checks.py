@@ -11,6 +11,7 @@ from aws_cdk import App, Stack, Validations, aws_sqs
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
+from common import contract
 from infra.config import EXAMPLE_CONTEXT
 from tests.infra.conftest import Synthesized, synthesize
 
@@ -61,7 +62,7 @@ def test_acknowledgements_are_few_narrow_and_explained(synthesized: Synthesized)
     found = acknowledgements(synthesized)
     for reason in found.values():
         assert len(reason) > 60
-    functions = ("StartChat", "RelayConnect", "RelayDisconnect", "RelayMessage", "RelayStream")
+    functions = tuple(contract.FUNCTIONS)
     contacts = (
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:connect:<AWS::Region>:<AWS::AccountId>:"
         f"instance/{EXAMPLE_CONTEXT['connectInstanceId']}/contact/*]"
@@ -86,8 +87,8 @@ def test_acknowledgements_are_few_narrow_and_explained(synthesized: Synthesized)
         ("WebSocket/Api", "AwsSolutions-APIG4"),
         *((f"{name}/Function", "AwsSolutions-L1") for name in functions),
         *((f"{name}/Role", "AwsSolutions-IAM5[Resource::*]") for name in functions),
-        *((f"{name}/Role", contacts) for name in ("StartChat", "RelayMessage")),
-        *((f"{name}/Role", connections) for name in ("RelayMessage", "RelayStream")),
+        *((f"{name}/Role", contacts) for name, spec in contract.FUNCTIONS.items() if spec.connect_actions),
+        *((f"{name}/Role", connections) for name, spec in contract.FUNCTIONS.items() if spec.manage_connections),
     }
     assert set(found) == expected
 

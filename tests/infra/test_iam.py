@@ -100,6 +100,17 @@ def test_table_access_is_item_level_and_as_declared(synthesized: Synthesized, sp
     if spec.table_access == "none":
         assert dynamo == []
         return
+    on_index = [s for s in dynamo if "/index/" in text(s["Resource"])]
+    dynamo = [s for s in dynamo if s not in on_index]
+    if spec.queries_index:
+        # An index is a resource of its own: neither emulator checks IAM, so the grant is pinned here.
+        assert len(on_index) == 1
+        assert actions_of(on_index[0]) == {"dynamodb:Query"}
+        assert as_list(on_index[0]["Resource"]) == [
+            {"Fn::Join": ["", [{"Fn::GetAtt": [table_id, "Arn"]}, f"/index/{contract.IDLE_INDEX}"]]}
+        ]
+    else:
+        assert on_index == []
     actions = set().union(*(actions_of(s) for s in dynamo))
     for statement in dynamo:
         assert as_list(statement["Resource"]) == [{"Fn::GetAtt": [table_id, "Arn"]}]
@@ -175,16 +186,18 @@ def test_resource_policies_name_their_principals(synthesized: Synthesized) -> No
                 assert "Condition" in statement
 
 
-def test_the_message_function_may_stop_the_contacts_it_could_not_set_up(synthesized: Synthesized) -> None:
-    """Neither emulator checks IAM: the grant StopContact needs is pinned here."""
-    spec = contract.FUNCTIONS[contract.RELAY_MESSAGE]
-    stops = [s for s in statements_of(synthesized, spec) if "connect:StopContact" in actions_of(s)]
-    assert stops
-    assert all(
-        text(r).endswith(f':instance/{INSTANCE_ID}/contact/*"]]}}') or "contact-flow" in text(r)
-        for s in stops
-        for r in as_list(s["Resource"])
-    )
+def test_only_the_message_function_and_the_sweeper_may_stop_contacts(synthesized: Synthesized) -> None:
+    """Neither emulator checks IAM: the grant StopContact needs is pinned here (the message function stops a chat
+    it could not set up; the sweeper stops idle chats)."""
+    for stopper in (contract.RELAY_MESSAGE, contract.RELAY_SWEEPER):
+        spec = contract.FUNCTIONS[stopper]
+        stops = [s for s in statements_of(synthesized, spec) if "connect:StopContact" in actions_of(s)]
+        assert stops
+        assert all(
+            text(r).endswith(f':instance/{INSTANCE_ID}/contact/*"]]}}') or "contact-flow" in text(r)
+            for s in stops
+            for r in as_list(s["Resource"])
+        )
     for other in contract.FUNCTIONS.values():
-        if other.id != contract.RELAY_MESSAGE:
+        if other.id not in (contract.RELAY_MESSAGE, contract.RELAY_SWEEPER):
             assert not any("connect:StopContact" in actions_of(s) for s in statements_of(synthesized, other))

@@ -106,6 +106,8 @@ def test_session_table(synthesized: Synthesized) -> None:
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
     assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == [
+        {"AttributeName": "idleAt", "AttributeType": "N"},
+        {"AttributeName": "idleKey", "AttributeType": "S"},
         {"AttributeName": "pk", "AttributeType": "S"},
         {"AttributeName": "sk", "AttributeType": "S"},
     ]
@@ -113,7 +115,10 @@ def test_session_table(synthesized: Synthesized) -> None:
     local = contract.session_table_definition("local")
     assert props["KeySchema"] == local["KeySchema"]
     assert props["BillingMode"] == local["BillingMode"]
-    assert sorted(props["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == local["AttributeDefinitions"]
+    by_name = lambda a: a["AttributeName"]  # noqa: E731
+    assert sorted(props["AttributeDefinitions"], key=by_name) == sorted(local["AttributeDefinitions"], key=by_name)
+    # The idle index, keys only, exactly as the local stack creates it.
+    assert props["GlobalSecondaryIndexes"] == local["GlobalSecondaryIndexes"]
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["SSESpecification"]["SSEEnabled"] is True
@@ -254,8 +259,24 @@ def test_lambda_permissions_are_per_api(synthesized: Synthesized) -> None:
     assert permissions
     for permission in permissions.values():
         props = permission["Properties"]
-        assert props["Principal"] in {"apigateway.amazonaws.com", "sns.amazonaws.com"}
+        assert props["Principal"] in {"apigateway.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com"}
         assert "SourceArn" in props
+
+
+def test_scheduled_functions_run_on_their_schedule(synthesized: Synthesized) -> None:
+    rules = synthesized.resources("AWS::Events::Rule")
+    scheduled = [spec for spec in contract.FUNCTIONS.values() if spec.schedule_minutes]
+    assert len(rules) == len(scheduled) == 1
+    [rule] = rules.values()
+    sweeper_id = logical_id_of_handler(synthesized, contract.FUNCTIONS[contract.RELAY_SWEEPER].handler)
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [sweeper_id, "Arn"]}
+    invoke = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in invoke] == [{"Fn::GetAtt": [sweeper_id, "Arn"]}]
 
 
 def test_alarms_and_dashboard(synthesized: Synthesized) -> None:

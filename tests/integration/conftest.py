@@ -52,6 +52,8 @@ def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPa
         "STREAMING_TOPIC_ARN": topic_arn,
         "ALLOWED_ORIGINS": ORIGIN,
         "RATE_LIMIT_PER_MINUTE": "1000",
+        "CHAT_STARTS_PER_IP": "1000",
+        "ACTIVE_CHATS_PER_IP": "1000",
         "MESSAGE_HOOKS": "",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "ConnectChatTests",

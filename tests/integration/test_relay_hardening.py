@@ -101,10 +101,14 @@ def test_a_failing_table_write_during_start_chat_is_answered_and_stops_the_new_c
 ) -> None:
     from relay import runtime
 
+    transactions: list[str] = []
+
     def conflict(**_: Any) -> None:
-        raise ClientError(
-            {"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, "TransactWriteItems"
-        )
+        transactions.append("called")
+        if len(transactions) == 2:  # the first takes the chat's budgets; the second would store the new chat
+            raise ClientError(
+                {"Error": {"Code": "TransactionConflictException", "Message": "conflict"}}, "TransactWriteItems"
+            )
 
     before = {c["ContactId"] for c in emulator.control("GET", "/contacts")["Contacts"]}
     runtime.store().client.meta.events.register("before-call.dynamodb.TransactWriteItems", conflict)

@@ -84,11 +84,13 @@ class RelayHarness:
             event["multiValueHeaders"]["Origin"] = [origin]
         return connection_id, connect.handler(event, lambda_context())
 
-    def send(self, connection_id: str, frame: dict[str, Any] | str) -> dict[str, Any]:
+    def send(self, connection_id: str, frame: dict[str, Any] | str, *, source_ip: str | None = None) -> dict[str, Any]:
         from relay import message
 
         event = load_event("apiGatewayWebSocketMessage.json")
         self._context(event, connection_id)
+        if source_ip is not None:
+            event["requestContext"]["identity"]["sourceIp"] = source_ip
         body = frame if isinstance(frame, str) else json.dumps(frame)
         action = frame.get("action") if isinstance(frame, dict) else None
         event["requestContext"]["routeKey"] = action if isinstance(action, str) else "$default"
