@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -60,9 +61,18 @@ def _decode(payload: Any) -> dict[str, Any]:
 
 
 def wait(page: Any, expression: str, arg: Any = None, timeout_ms: int = TIMEOUT_MS) -> Any:
-    """Wait until ``expression`` (a JavaScript function of ``arg``, or an expression) is truthy; its value."""
-    page.wait_for_function(expression, arg=arg, timeout=timeout_ms)
-    return page.evaluate(expression, arg)
+    """Wait until ``expression`` (a JavaScript function of ``arg``, or an expression) is truthy; its value.
+
+    It polls with ``page.evaluate`` rather than ``wait_for_function``, which evaluates strings with ``eval``
+    and so fails on pages whose Content-Security-Policy forbids it.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"still not true after {timeout_ms} ms: {expression}"
+        page.wait_for_timeout(50)
 
 
 def widget_ready(page: Any) -> None:
@@ -75,8 +85,8 @@ def widget_state(page: Any) -> dict[str, Any]:
     return state
 
 
-def message_box(page: Any) -> Any:
-    return page.get_by_role("textbox", name="Message", exact=True)
+def message_box(page: Any, label: str = "Message") -> Any:
+    return page.get_by_role("textbox", name=label, exact=True)
 
 
 def open_panel(page: Any, title: str = "Chat with us") -> None:
@@ -104,9 +114,10 @@ def wait_connected(page: Any) -> None:
     wait(page, "window.ConnectChatWidget.state.status === 'active' && window.ConnectChatWidget.state.connected")
 
 
-def send(page: Any, text: str) -> None:
-    message_box(page).fill(text)
-    message_box(page).press("Enter")
+def send(page: Any, text: str, box: str = "Message") -> None:
+    """Type ``text`` in the message box (labelled ``box``) and press Enter."""
+    message_box(page, box).fill(text)
+    message_box(page, box).press("Enter")
 
 
 def wait_for_reply(page: Any, text: str) -> None:

@@ -38,7 +38,6 @@ export function createChat({ config, relay }) {
     attributes: null,
     open: false,
     connected: false, // the socket is open and the chat started or resumed on it
-    unread: 0,
     error: null, // {key, params?, field?}
     endRequested: false,
   };
@@ -206,8 +205,8 @@ export function createChat({ config, relay }) {
       chatEnded(false);
     } else if (change === "added" && entry && !entry.own) {
       if (entry.contentType === CT.LEFT || entry.type !== "notice") hideTyping(item.ParticipantId);
-      if (live && !state.open && entry.type !== "notice") state.unread += 1;
-      if (live && entry.type !== "notice") events.emit("reply", { entry });
+      // New to this customer (live, replayed, or first seen in a transcript page): a reply to notify about.
+      if (entry.type !== "notice" && !conversation.readSent.has(entry.id)) events.emit("reply", { entry });
     }
   }
 
@@ -328,7 +327,6 @@ export function createChat({ config, relay }) {
     state.contactId = null;
     state.participantId = null;
     state.resumeToken = null;
-    state.unread = 0;
     state.endRequested = false;
   }
 
@@ -459,7 +457,6 @@ export function createChat({ config, relay }) {
   function setOpen(open) {
     if (state.open === open) return;
     state.open = open;
-    if (open) state.unread = 0;
     changed();
     save();
     if (open) sendReadReceipts();
@@ -485,9 +482,15 @@ export function createChat({ config, relay }) {
     if (document.visibilityState === "visible") sendReadReceipts();
   });
 
+  /** Other participants' messages this customer has not seen yet (none while the panel is open). */
+  function unread() {
+    return state.open ? 0 : conversation.unreadByCustomer().length;
+  }
+
   return {
     state,
     conversation,
+    unread,
     typing,
     on: events.on,
     start,

@@ -28,7 +28,6 @@ export async function diagnoseRefusedHandshake(url) {
       mode: "no-cors",
       cache: "no-store",
       credentials: "omit",
-      redirect: "manual",
       signal: controller ? controller.signal : undefined,
     });
     return "originRefused";

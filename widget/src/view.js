@@ -418,7 +418,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     panel.hidden = !state.open;
     bubble.setAttribute("aria-expanded", state.open ? "true" : "false");
     label(bubble, t(state.open ? "closeChat" : "openChat", { title: titleText() }));
-    const unread = state.open ? 0 : state.unread;
+    const unread = chat.unread();
     badge.hidden = unread === 0;
     setText(badge, unread > 9 ? "9+" : String(unread));
 

@@ -84,6 +84,7 @@ export async function mount({ api, dataset, options, nonce }) {
     return {
       status: state.status,
       open: state.open,
+      unread: chat.unread(),
       connected: state.connected,
       reconnecting: connection.reconnecting,
       quietReconnect: connection.reconnecting && connection.quiet,
