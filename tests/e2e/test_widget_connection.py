@@ -7,6 +7,7 @@ local stack's origin, as a real embed does; the stack allows ``site.origin`` and
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -116,6 +117,39 @@ def test_a_missing_address_is_told_so(page: Any, site: Site, local_stack: LocalS
     page.get_by_role("button", name="Start chat").click()
     page.get_by_role("alert").filter(has_text="data-websocket-url").wait_for()
     assert widget_state(page)["configError"]["kind"] == "notConfigured"
+
+
+def test_a_saved_chat_that_cannot_resume_here_offers_to_try_again(
+    page: Any, site: Site, local_stack: LocalStackProcess
+) -> None:
+    """After a reload on a page whose origin the relay refuses, the chat stays, the error says why."""
+    saved = {"v": 1, "resumeToken": "t" * 43, "contactId": "c", "participantId": "p", "open": True, "entries": []}
+    key = "connect-chat-widget:" + local_stack.websocket_url
+    page.add_init_script(f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(json.dumps(saved))})")
+    path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}))
+    frames = Frames(page)
+    page.goto(site.stranger_origin + path)
+    widget_ready(page)
+    alert = page.get_by_role("alert").filter(has_text="refused this website")
+    alert.wait_for()
+    assert widget_state(page)["status"] == "active", "the saved chat is kept for when the site is fixed"
+    attempts = frames.sockets
+    page.get_by_role("button", name="Try again").click()
+    eventually(page, lambda: frames.sockets > attempts)
+    alert.wait_for()
+
+
+def test_an_insecure_address_on_a_secure_page_is_refused_before_any_attempt(
+    page: Any, local_stack: LocalStackProcess
+) -> None:
+    page.goto(local_stack.http_url + "/")
+    widget_ready(page)
+    check = "async ([url, scheme]) => (await import('/src/relay-client.js')).checkWebSocketUrl(url, scheme)"
+    assert page.evaluate(check, ["ws://chat.example.com/prod", "https:"])["kind"] == "insecureUrl"
+    assert page.evaluate(check, ["ws://127.0.0.1:3001/local", "https:"]) is None, "loopback is allowed"
+    assert page.evaluate(check, ["wss://chat.example.com/prod", "https:"]) is None
+    assert page.evaluate(check, ["https://chat.example.com/prod", "http:"])["kind"] == "invalidUrl"
+    assert page.evaluate(check, ["", "http:"])["kind"] == "notConfigured"
 
 
 def test_planned_closes_reconnect_quietly(page: Any, local_stack: LocalStackProcess) -> None:

@@ -12,6 +12,7 @@ from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     PNG,
     READ,
+    ROOT,
     Frames,
     embed_page,
     eventually,
@@ -178,10 +179,18 @@ def test_debug_logs_every_frame_but_never_a_secret(page: Any, site: Site, local_
     assert '"resumeToken":"[redacted]"' in started
 
 
-def test_no_frame_logging_by_default(page: Any, local_stack: LocalStackProcess) -> None:
+API_EXAMPLE = """ConnectChatWidget.on("item", (item) => {
+  if (item.ParticipantRole === "AGENT" && item.Type === "MESSAGE") console.log("agent:", item.Content);
+});"""
+
+
+def test_no_frame_logging_by_default_and_the_readme_s_listener(page: Any, local_stack: LocalStackProcess) -> None:
+    assert API_EXAMPLE in (ROOT / "README.md").read_text()
     logged: list[str] = []
     page.on("console", lambda message: logged.append(message.text))
     start_chat(page, local_stack.http_url + "/")
+    page.add_script_tag(content=API_EXAMPLE)
     send(page, "Quiet please")
     wait_for_reply(page, "Quiet please")
     assert not [line for line in logged if line.startswith("[connect-chat]")]
+    eventually(page, lambda: "agent: Thanks for your message. You said: Quiet please" in logged)

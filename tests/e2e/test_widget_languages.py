@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORTS, Site
 from tests.e2e.widget_support import (
+    ROOT,
     embed_page,
     send,
     wait,
@@ -190,12 +191,19 @@ def test_a_right_to_left_language_added_by_the_site(page: Any, local_stack: Loca
     assert box(page, ".composer textarea")["x"] < box(page, ".composer .icon")["x"]
 
 
+ARABIC = """<script>
+window.ConnectChatWidgetConfig = {
+  language: "ar",
+  languages: {ar: {strings: {title: "تحدث معنا", startChat: "ابدأ المحادثة" /* … */}}},
+};
+</script>"""
+
+
 def test_a_language_from_the_page_configuration_falls_back_to_english(
     page: Any, site: Site, local_stack: LocalStackProcess
 ) -> None:
-    config = """<script>window.ConnectChatWidgetConfig = {language: "ar", languages: {ar: {strings: {
-      title: "تحدث معنا", startChat: "ابدأ المحادثة"}}}};</script>"""
-    path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}, before=config))
+    assert ARABIC in (ROOT / "README.md").read_text(), "the README shows this example"
+    path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}, before=ARABIC))
     page.goto(site.origin + path)
     widget_ready(page)
     assert page.locator("#connect-chat-widget").get_attribute("dir") == "rtl", "Arabic is right to left by itself"

@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     DEMO_EMAIL,
+    ROOT,
     Frames,
     embed_page,
     open_panel,
@@ -106,6 +107,8 @@ window.ConnectChatWidgetConfig = {
     {name: "locale", label: "Preferred language", pattern: "[a-z]{2}(-[A-Z]{2})?",
      patternMessage: {en: "Use a code such as en-GB"}, placeholder: "en-GB"},
     {name: "topic", type: "textarea", label: "What is it about?", maxLength: 2000},
+    {name: "consent", type: "checkbox", required: true, send: false,
+     label: "I agree that this chat is recorded"},
   ],
 };
 </script>"""
@@ -114,6 +117,7 @@ window.ConnectChatWidgetConfig = {
 def test_a_form_from_javascript_with_custom_validation_and_a_refused_value(
     page: Any, site: Site, local_stack: LocalStackProcess
 ) -> None:
+    assert FORM_FROM_JAVASCRIPT in (ROOT / "README.md").read_text(), "the README shows this example"
     frames = Frames(page)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
@@ -138,7 +142,10 @@ def test_a_form_from_javascript_with_custom_validation_and_a_refused_value(
     assert field_error(page, "Name on the account") == "An account name has at least 3 letters"
     assert field_error(page, "Preferred language") == "Use a code such as en-GB"
     assert field_error(page, "What is it about?") == "", "an optional field may stay empty"
+    assert field_error(page, "I agree") == "Please tick this box to continue."
     assert frames.sockets == 0
+    page.get_by_label("I agree that this chat is recorded").check()
+    assert field_error(page, "I agree") == ""
 
     # The chat service refuses a value the form let through (longer than the relay accepts): the form comes
     # back with that field marked, and the site owner finds the relay's reason in the console.

@@ -69,10 +69,10 @@ def test_the_documented_custom_properties_are_the_widget_s(page: Any, local_stac
     readme = (ROOT / "README.md").read_text()
     documented = dict(re.findall(r"^\| `(--ccw-[a-z-]+)` \| `([^`]+)` \|", readme, flags=re.MULTILINE))
     assert documented == defined
+    assert CUSTOM_LOOK in readme, "the README's example is the one tested below"
 
 
-CUSTOM_LOOK = """<style>
-#connect-chat-widget {
+CUSTOM_LOOK = """#connect-chat-widget {
   --ccw-accent: #6a1b9a;
   --ccw-font-family: Georgia, serif;
   --ccw-radius: 4px;
@@ -81,8 +81,7 @@ CUSTOM_LOOK = """<style>
   --ccw-bubble-size: 72px;
   --ccw-offset-x: 40px;
   --ccw-offset-y: 30px;
-}
-</style>"""
+}"""
 
 
 def test_custom_properties_restyle_and_move_the_widget(
@@ -90,7 +89,9 @@ def test_custom_properties_restyle_and_move_the_widget(
 ) -> None:
     path = site.add(
         embed_page(
-            local_stack.http_url, {"websocket-url": local_stack.websocket_url, "position": "left"}, head=CUSTOM_LOOK
+            local_stack.http_url,
+            {"websocket-url": local_stack.websocket_url, "position": "left"},
+            head=f"<style>{CUSTOM_LOOK}</style>",
         )
     )
     page.goto(site.origin + path)

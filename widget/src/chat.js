@@ -76,10 +76,6 @@ export function createChat({ config, relay }) {
     changed();
   }
 
-  function needsSocket() {
-    return state.status === "starting" || (state.status === "active" && !!state.resumeToken);
-  }
-
   // ------------------------------------------------------------------------------- start and resume
 
   relay.on("open", () => {
@@ -503,7 +499,6 @@ export function createChat({ config, relay }) {
     setOpen,
     restore,
     userTyping,
-    needsSocket,
     /** Add fields to every ``startChat`` frame: ``fn(frame)`` returns (a promise of) the fields to add. */
     extendStart(fn) {
       startExtensions.push(fn);

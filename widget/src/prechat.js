@@ -2,10 +2,11 @@
  * The pre-chat form: the fields a site asks for before a chat starts, their labels, types and validation.
  *
  * A field is ``{name, type?, label?, required?, maxLength?, minLength?, pattern?, patternMessage?, min?, max?,
- * options?, placeholder?, autocomplete?, value?, validate?}``. ``displayName`` is the customer's name in the chat;
- * every other name is a contact attribute sent with ``startChat``. Labels and messages are a string or one per
- * language (``{"en": "Topic", "fr": "Sujet"}``). ``validate(value, values)`` (JavaScript configuration only)
- * returns an error message, or nothing when the value is fine.
+ * options?, placeholder?, autocomplete?, value?, send?, validate?}``. ``displayName`` is the customer's name in
+ * the chat; every other field is a contact attribute sent with ``startChat``, unless ``send`` is ``false`` (a
+ * consent box, say, that must be ticked but is none of the contact's business). Labels and messages are a
+ * string or one per language (``{"en": "Topic", "fr": "Sujet"}``). ``validate(value, values)`` (JavaScript
+ * configuration only) returns an error message, or nothing when the value is fine.
  */
 import { el, setText } from "./dom.js";
 import { MAX_DISPLAY_NAME_CHARS } from "./protocol.js";
@@ -217,6 +218,7 @@ export function createPreChatForm({ fields, ids, onSubmit }) {
     for (const { field } of controls.values()) {
       const value = all[field.name];
       if (field.name === "displayName") displayName = String(value).trim();
+      else if (field.send === false) continue;
       else if (field.type === "checkbox") {
         if (value) attributes[field.name] = "true";
       } else if (String(value).trim()) attributes[field.name] = String(value).trim();

@@ -95,6 +95,20 @@ export function translator(language) {
 }
 
 /**
+ * The locale to format dates and times in for the language ``tag``: the browser's own variant of it when it has
+ * one (``en-GB`` for English on a British browser, so times read 14:05 rather than 2:05 PM), else ``tag``.
+ */
+export function formattingLocale(tag, browserLanguages = navigator.languages || [navigator.language]) {
+  const base = primary(tag);
+  const variant = browserLanguages.find((candidate) => candidate && primary(candidate) === base);
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([variant || tag, tag])[0] || "en";
+  } catch {
+    return "en";
+  }
+}
+
+/**
  * A text a site gave either as one string or per language (``{"en": "Topic", "fr": "Sujet"}``), in ``tag``.
  */
 export function localized(value, tag) {

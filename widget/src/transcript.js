@@ -8,11 +8,11 @@ function stamp(date) {
 /**
  * The transcript's text: a heading, then one line per entry (``[time] Who: text``; notices without a name).
  *
- * @param {{title: string, entries: object[], t: Function, language: string,
+ * @param {{title: string, entries: object[], t: Function, locale: string,
  *          describe: (entry: object) => {who: string | null, text: string}}} options
  */
-export function transcriptText({ title, entries, t, language, describe, now = new Date() }) {
-  const dateTime = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" });
+export function transcriptText({ title, entries, t, locale, describe, now = new Date() }) {
+  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   const lines = [t("transcriptTitle", { title, date: dateTime.format(now) }), ""];
   for (const entry of entries) {
     const when = entry.time ? `[${dateTime.format(new Date(entry.time))}] ` : "";

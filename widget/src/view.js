@@ -9,7 +9,7 @@ import * as ICONS from "./icons.js";
 import { createPreChatForm } from "./prechat.js";
 import { CONTENT_TYPES as CT, MAX_MESSAGE_CHARS } from "./protocol.js";
 import { rendererFor } from "./renderers/registry.js";
-import { localized } from "./strings.js";
+import { formattingLocale, localized } from "./strings.js";
 import { CSS } from "./styles.js";
 import { downloadText, transcriptText } from "./transcript.js";
 
@@ -27,6 +27,7 @@ const IDS = {
 export function createView({ config, chat, relay, fields, onOpenChange }) {
   let t = (key) => key;
   let language = "en";
+  let locale = "en";
   let returnFocusTo = null;
   const rendered = new Map(); // entry key -> {node, sig}
 
@@ -171,6 +172,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
   function applyStrings(translate, tag, dir) {
     t = translate;
     language = tag;
+    locale = formattingLocale(tag);
     host.setAttribute("lang", tag);
     host.setAttribute("dir", dir);
     setText(title, titleText());
@@ -233,7 +235,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
   function formatTime(iso) {
     const date = iso ? new Date(iso) : null;
     if (!date || Number.isNaN(date.getTime())) return "";
-    return date.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
   }
 
   function renderContext(entry) {
@@ -522,7 +524,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
       title: titleText(),
       entries: chat.conversation.sorted(),
       t,
-      language,
+      locale,
       describe,
     });
     return downloadText(t("transcriptFile"), text, root);
