@@ -18,6 +18,7 @@ from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     Frames,
     assert_no_duplicates,
+    chat_on_page,
     delete_connection,
     embed_page,
     eventually,
@@ -27,6 +28,7 @@ from tests.e2e.widget_support import (
     send,
     start_chat,
     status_text,
+    submit_name,
     wait,
     wait_connected,
     wait_for_reply,
@@ -46,13 +48,6 @@ WATCH_BANNER = """() => {
 }"""
 
 
-def start_with_name(page: Any, name: str = "Dana") -> None:
-    """The default pre-chat form: the name only."""
-    open_panel(page)
-    page.get_by_label("What is your name?").fill(name)
-    page.get_by_role("button", name="Start chat").click()
-
-
 def test_a_site_whose_origin_is_not_allowed_is_told_so(page: Any, site: Site, local_stack: LocalStackProcess) -> None:
     path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}))
     frames = Frames(page)
@@ -62,7 +57,8 @@ def test_a_site_whose_origin_is_not_allowed_is_told_so(page: Any, site: Site, lo
     # The widget's modules load from the stack's origin (CORS), but the relay refuses this page's origin.
     page.goto(site.stranger_origin + path)
     widget_ready(page)
-    start_with_name(page)
+    open_panel(page)
+    submit_name(page)
     alert = page.get_by_role("alert").filter(has_text="refused this website")
     alert.wait_for()
     assert site.stranger_origin in alert.inner_text()
@@ -82,7 +78,8 @@ def test_a_site_whose_origin_is_not_allowed_is_told_so(page: Any, site: Site, lo
     # The same page on an allowed origin chats.
     page.goto(site.origin + path)
     widget_ready(page)
-    start_with_name(page)
+    open_panel(page)
+    submit_name(page)
     wait_connected(page)
     assert widget_state(page)["configError"] is None
 
@@ -93,7 +90,8 @@ def test_a_wrong_address_is_told_so_and_can_be_retried(page: Any, site: Site, lo
     frames = Frames(page)
     page.goto(site.origin + path)
     widget_ready(page)
-    start_with_name(page)
+    open_panel(page)
+    submit_name(page)
     alert = page.get_by_role("alert").filter(has_text="cannot be found")
     alert.wait_for()
     assert nowhere in alert.inner_text()
@@ -113,8 +111,7 @@ def test_a_missing_address_is_told_so(page: Any, site: Site, local_stack: LocalS
     page.goto(site.origin + path)
     widget_ready(page)
     page.get_by_role("button", name="Open chat: Help").click()
-    page.get_by_label("What is your name?").fill("Kim")
-    page.get_by_role("button", name="Start chat").click()
+    submit_name(page, "Kim")
     page.get_by_role("alert").filter(has_text="data-websocket-url").wait_for()
     assert widget_state(page)["configError"]["kind"] == "notConfigured"
 
@@ -183,11 +180,7 @@ def test_the_keepalive_keeps_an_idle_connection_active(page: Any, site: Site, lo
         embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url, "keepalive-seconds": "1"})
     )
     frames = Frames(page)
-    page.goto(site.origin + path)
-    widget_ready(page)
-    start_with_name(page)
-    wait_connected(page)
-    contact_id = widget_state(page)["contactId"]
+    contact_id = chat_on_page(page, site.origin + path)["contactId"]
     page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
     sent_before = len(frames.sent)
 
@@ -222,10 +215,7 @@ def test_no_keepalive_when_turned_off(page: Any, site: Site, local_stack: LocalS
         embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url, "keepalive-seconds": "0"})
     )
     frames = Frames(page)
-    page.goto(site.origin + path)
-    widget_ready(page)
-    start_with_name(page)
-    wait_connected(page)
+    chat_on_page(page, site.origin + path)
     page.wait_for_timeout(2500)
     assert frames.actions("keepalive") == []
 

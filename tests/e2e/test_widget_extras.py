@@ -14,16 +14,15 @@ from tests.e2e.widget_support import (
     READ,
     ROOT,
     Frames,
+    chat_on_page,
     embed_page,
     eventually,
-    open_panel,
     send,
     start_chat,
     wait,
     wait_connected,
     wait_for_reply,
     widget_ready,
-    widget_state,
 )
 from tests.support.servers import LocalStackProcess
 
@@ -92,13 +91,7 @@ def test_replies_in_a_hidden_tab_flash_the_title_and_chime(
     path = site.add(embed_page(local_stack.http_url, attributes))
     page.add_init_script(HIDDEN_TAB)
     frames = Frames(page)
-    page.goto(site.origin + path)
-    widget_ready(page)
-    open_panel(page)
-    page.get_by_label("What is your name?").fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
-    wait_connected(page)
-    contact_id = widget_state(page)["contactId"]
+    contact_id = chat_on_page(page, site.origin + path)["contactId"]
     page.evaluate("() => { window.__notified = []; window.ConnectChatWidget.on('notify', d => __notified.push(d)); }")
 
     # A visible page is not disturbed.
@@ -144,12 +137,7 @@ def test_debug_logs_every_frame_but_never_a_secret(page: Any, site: Site, local_
     path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url, "debug": "true"}))
     logged: list[str] = []
     page.on("console", lambda message: logged.append(message.text))
-    page.goto(site.origin + path)
-    widget_ready(page)
-    open_panel(page)
-    page.get_by_label("What is your name?").fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
-    wait_connected(page)
+    chat_on_page(page, site.origin + path)
     send(page, "Debugging my order")
     wait_for_reply(page, "Debugging my order")
     page.set_input_files("input[type=file]", files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}])

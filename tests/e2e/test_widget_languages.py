@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORTS, Site
 from tests.e2e.widget_support import (
     ROOT,
+    SHADOW,
     embed_page,
     send,
     wait,
@@ -24,7 +25,6 @@ from tests.support.servers import LocalStackProcess
 pytestmark = pytest.mark.browser
 
 SHIPPED = ["en", "es", "fr", "de", "ja", "pt-BR"]
-SHADOW = "document.querySelector('#connect-chat-widget').shadowRoot"
 
 
 @pytest.fixture

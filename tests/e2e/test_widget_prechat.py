@@ -12,6 +12,7 @@ from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     DEMO_EMAIL,
     ROOT,
+    SHADOW,
     Frames,
     embed_page,
     open_panel,
@@ -24,8 +25,6 @@ from tests.e2e.widget_support import (
 from tests.support.servers import LocalStackProcess
 
 pytestmark = pytest.mark.browser
-
-SHADOW = "document.querySelector('#connect-chat-widget').shadowRoot"
 
 
 def field_error(page: Any, label: str) -> str:

@@ -13,6 +13,8 @@ from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     PNG,
     ROOT,
+    SHADOW,
+    chat_on_page,
     embed_page,
     fill_demo_form,
     open_panel,
@@ -20,6 +22,7 @@ from tests.e2e.widget_support import (
     screenshot_widget,
     send,
     start_chat,
+    submit_name,
     wait,
     wait_connected,
     wait_for_reply,
@@ -29,8 +32,6 @@ from tests.e2e.widget_support import (
 from tests.support.servers import LocalStackProcess
 
 pytestmark = pytest.mark.browser
-
-SHADOW = "document.querySelector('#connect-chat-widget').shadowRoot"
 
 
 def computed(page: Any, selector: str, *properties: str) -> dict[str, str]:
@@ -152,12 +153,7 @@ def test_light_and_dark_themes(
             head="<style>body{background:#0f1114;color:#e8eaed;font-family:system-ui}</style>",
         )
     )
-    page.goto(site.origin + path)
-    widget_ready(page)
-    open_panel(page)
-    page.get_by_label("What is your name?").fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
-    wait_connected(page)
+    chat_on_page(page, site.origin + path)
     chat_a_little(page)
     assert computed(page, ".panel", "background-color")["background-color"] == "rgb(30, 34, 40)"
     assert computed(page, ".log", "background-color")["background-color"] == "rgb(22, 25, 29)"
@@ -202,8 +198,7 @@ def test_focus_is_clearly_visible_and_inputs_do_not_make_phones_zoom(
     assert len(sizes) == 4
     assert min(sizes) >= 16, "iOS Safari zooms into inputs under 16px"
 
-    page.get_by_label("What is your name?").fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
+    submit_name(page)
     wait_connected(page)
     assert computed(page, ".composer textarea", "font-size")["font-size"] == "16px"
     # Reach the message box with the keyboard: its focus ring is solid, 2px or more, and stands out (3:1).
@@ -244,8 +239,7 @@ def test_the_site_s_own_button_opens_the_chat(page: Any, site: Site, local_stack
     page.keyboard.press("Enter")
     assert page.get_by_role("dialog", name="Chat with us").is_visible()
     assert help_button.get_attribute("aria-expanded") == "true"
-    page.get_by_label("What is your name?").fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
+    submit_name(page)
     wait_connected(page)
 
     # Closing gives the focus back to the site's button; a reply meanwhile is counted on it.
@@ -312,9 +306,7 @@ def test_a_strict_content_security_policy_with_a_nonce(page: Any, site: Site, lo
         "background-color": "rgb(11, 92, 173)",
     }
     open_panel(page)
-    fill = page.get_by_label("What is your name?")
-    fill.fill("Dana")
-    page.get_by_role("button", name="Start chat").click()
+    submit_name(page)
     wait_connected(page)
     chat_a_little(page)
     page.set_input_files("input[type=file]", files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": PNG}])

@@ -24,6 +24,8 @@ DOCS = ROOT / "docs"
 READ = "application/vnd.amazonaws.connect.event.message.read"
 TYPING = "application/vnd.amazonaws.connect.event.typing"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+#: The widget's shadow root, in page scripts.
+SHADOW = "document.querySelector('#connect-chat-widget').shadowRoot"
 #: The demo page's pre-chat form, as the README describes it.
 DEMO_EMAIL = "dana@example.com"
 DEMO_TOPIC = "orders"
@@ -110,6 +112,22 @@ def start_chat(page: Any, url: str, name: str = "Dana") -> dict[str, Any]:
     return widget_state(page)
 
 
+def submit_name(page: Any, name: str = "Dana") -> None:
+    """The default pre-chat form (the name only): fill it in and start the chat."""
+    page.get_by_label("What is your name?").fill(name)
+    page.get_by_role("button", name="Start chat").click()
+
+
+def chat_on_page(page: Any, url: str, name: str = "Dana") -> dict[str, Any]:
+    """Open ``url`` (a page embedding the widget with its default form), start a chat, wait until it is under way."""
+    page.goto(url)
+    widget_ready(page)
+    open_panel(page)
+    submit_name(page, name)
+    wait_connected(page)
+    return widget_state(page)
+
+
 def wait_connected(page: Any) -> None:
     wait(page, "window.ConnectChatWidget.state.status === 'active' && window.ConnectChatWidget.state.connected")
 
@@ -154,9 +172,7 @@ def assert_no_duplicates(page: Any) -> None:
 
 def status_text(page: Any) -> str:
     """The connection banner (the panel's first status region), empty when none shows."""
-    text: str = page.evaluate(
-        "() => document.querySelector('#connect-chat-widget').shadowRoot.querySelector('.status').textContent"
-    )
+    text: str = page.evaluate(f"() => {SHADOW}.querySelector('.status').textContent")
     return text
 
 
