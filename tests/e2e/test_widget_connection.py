@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +48,27 @@ WATCH_BANNER = """() => {
   new MutationObserver(() => { if (status.textContent) window.__banners.push(status.textContent); })
     .observe(status, {childList: true, characterData: true, subtree: true});
 }"""
+
+
+def test_the_widget_files_are_served_to_pages_on_other_origins(local_stack: LocalStackProcess) -> None:
+    """Module scripts from another origin need CORS and a JavaScript MIME type; start-chat keeps its own CORS."""
+    for path in ("/connect-chat-widget.js", "/src/widget.js", "/src/i18n/pt-BR.js"):
+        request = urllib.request.Request(local_stack.http_url + path, headers={"Origin": "https://shop.example"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Type"] == "text/javascript; charset=utf-8", path
+            assert response.headers["Access-Control-Allow-Origin"] == "*", path
+            assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin", path
+    preflight = urllib.request.Request(
+        local_stack.http_url + "/start-chat",
+        method="OPTIONS",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"},
+    )
+    try:
+        with urllib.request.urlopen(preflight, timeout=10) as response:
+            allowed = response.headers.get("Access-Control-Allow-Origin")
+    except urllib.error.HTTPError as exc:
+        allowed = exc.headers.get("Access-Control-Allow-Origin")
+    assert allowed != "*", "the widget's headers stay off the start-chat endpoint"
 
 
 def test_a_site_whose_origin_is_not_allowed_is_told_so(page: Any, site: Site, local_stack: LocalStackProcess) -> None:
