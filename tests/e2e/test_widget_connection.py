@@ -107,6 +107,47 @@ def test_a_site_whose_origin_is_not_allowed_is_told_so(page: Any, site: Site, lo
     assert widget_state(page)["configError"] is None
 
 
+@pytest.mark.parametrize(
+    ("also_allowed", "kind", "says"),
+    [
+        ("", "refusedOrNotFound", "refused this website (http://127.0.0.1:"),
+        ("gateway", "originRefused", "refused this website: its origin"),
+    ],
+)
+def test_a_refused_origin_under_a_strict_content_security_policy(
+    page: Any, site: Site, local_stack: LocalStackProcess, also_allowed: str, kind: str, says: str
+) -> None:
+    """A connect-src that allows only the relay's URL leaves the widget unable to tell a refusal from a wrong
+    address, and it says so; allowing the relay's http(s) origin as well lets it tell."""
+    nonce = "n0nce-for-the-diagnosis"
+    sources = [local_stack.websocket_url]
+    if also_allowed:
+        sources.append(local_stack.websocket_url.replace("ws://", "http://").rsplit("/", 1)[0])
+    policy = f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+    policy += f"connect-src {' '.join(sources)}"
+    page_html = embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}, nonce=nonce)
+    path = site.add(page_html, headers={"Content-Security-Policy": policy})
+    page.goto(site.stranger_origin + path)
+    widget_ready(page)
+    open_panel(page)
+    submit_name(page)
+    page.get_by_role("alert").filter(has_text=says).wait_for()
+    assert widget_state(page)["configError"]["kind"] == kind
+
+
+def test_a_handshake_the_page_s_policy_blocks_is_told_so(page: Any, site: Site, local_stack: LocalStackProcess) -> None:
+    nonce = "n0nce-for-the-policy"
+    policy = f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'none'"
+    page_html = embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}, nonce=nonce)
+    path = site.add(page_html, headers={"Content-Security-Policy": policy})
+    page.goto(site.origin + path)
+    widget_ready(page)
+    open_panel(page)
+    submit_name(page)
+    page.get_by_role("alert").filter(has_text="Content-Security-Policy").wait_for()
+    assert widget_state(page)["configError"]["kind"] == "blockedByPolicy"
+
+
 def test_a_wrong_address_is_told_so_and_can_be_retried(page: Any, site: Site, local_stack: LocalStackProcess) -> None:
     nowhere = f"ws://127.0.0.1:{free_port()}/local"
     path = site.add(embed_page(local_stack.http_url, {"websocket-url": nowhere}))

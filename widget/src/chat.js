@@ -499,6 +499,8 @@ export function createChat({ config, relay }) {
     setOpen,
     restore,
     userTyping,
+    /** Show ``error`` (``{key, params}``, a strings key) until the next change of state clears it. */
+    showError: setError,
     /** Add fields to every ``startChat`` frame: ``fn(frame)`` returns (a promise of) the fields to add. */
     extendStart(fn) {
       startExtensions.push(fn);

@@ -16,24 +16,43 @@ export function httpOriginOf(url) {
   return `${scheme}//${parsed.host}`;
 }
 
-/**
- * ``"originRefused"`` when the host behind ``url`` answers over HTTP(S), ``"serviceNotFound"`` when nothing
- * answers there.
- */
-export async function diagnoseRefusedHandshake(url) {
-  const controller = typeof AbortController === "function" ? new AbortController() : null;
-  const timer = setTimeout(() => controller && controller.abort(), PROBE_TIMEOUT_MS);
+/** Waits for the violation events a blocked fetch queues (they arrive in a later task than its rejection). */
+const VIOLATION_GRACE_MS = 100;
+
+/** ``"answered"``, ``"failed"`` (nothing there), or ``"blocked"`` (the page's Content-Security-Policy forbids it). */
+async function probe(target) {
+  let blocked = false;
+  const onViolation = (event) => {
+    if (event.blockedURI && target.startsWith(event.blockedURI)) blocked = true;
+  };
+  document.addEventListener("securitypolicyviolation", onViolation);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
   try {
-    await fetch(httpOriginOf(url) + "/", {
-      mode: "no-cors",
-      cache: "no-store",
-      credentials: "omit",
-      signal: controller ? controller.signal : undefined,
-    });
-    return "originRefused";
+    await fetch(target, { mode: "no-cors", cache: "no-store", credentials: "omit", signal: controller.signal });
+    return "answered";
   } catch {
-    return "serviceNotFound";
+    await new Promise((resolve) => setTimeout(resolve, VIOLATION_GRACE_MS));
+    return blocked ? "blocked" : "failed";
   } finally {
     clearTimeout(timer);
+    document.removeEventListener("securitypolicyviolation", onViolation);
   }
+}
+
+/**
+ * ``"originRefused"`` when the host behind ``url`` answers over HTTP(S), ``"serviceNotFound"`` when nothing
+ * answers there, ``"refusedOrNotFound"`` when the page's Content-Security-Policy allows neither question. The
+ * host's root is asked first, then the URL's own path (a ``connect-src`` may allow one and not the other).
+ */
+export async function diagnoseRefusedHandshake(url) {
+  const origin = httpOriginOf(url);
+  const path = new URL(url).pathname;
+  const results = [];
+  for (const target of path && path !== "/" ? [origin + "/", origin + path] : [origin + "/"]) {
+    const result = await probe(target);
+    if (result === "answered") return "originRefused";
+    results.push(result);
+  }
+  return results.includes("failed") ? "serviceNotFound" : "refusedOrNotFound";
 }

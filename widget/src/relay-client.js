@@ -216,7 +216,13 @@ export function createRelayClient({ url, keepaliveMs, log }) {
       closed(socket, { code: event.code, opened, quick: !opened && Date.now() - startedAt < AT_ONCE_MS });
     };
     socket.onerror = () => {
-      /* onclose follows */
+      // A close event follows in the same task, except after a connection the page's Content-Security-Policy
+      // blocked (Chromium fires only the error then): treat that one as closed here.
+      setTimeout(() => {
+        if (socket === ws && socket.readyState === WebSocket.CLOSED) {
+          closed(socket, { code: 1006, opened, quick: !opened && Date.now() - startedAt < AT_ONCE_MS });
+        }
+      }, 0);
     };
   }
 
@@ -339,7 +345,9 @@ export function createRelayClient({ url, keepaliveMs, log }) {
   });
   document.addEventListener("securitypolicyviolation", (event) => {
     try {
-      if (event.blockedURI && new URL(event.blockedURI).host === new URL(url).host) blockedByPolicy = true;
+      const blocked = new URL(event.blockedURI);
+      const socket = /^wss?:$/.test(blocked.protocol); // not the diagnosis's own fetch
+      if (socket && blocked.host === new URL(url).host) blockedByPolicy = true;
     } catch {
       /* not a URL */
     }
@@ -377,6 +385,12 @@ export function explain({ kind, url, origin }) {
       );
     case "serviceNotFound":
       return `nothing answers at ${url}: check data-websocket-url (host, port and stage)`;
+    case "refusedOrNotFound":
+      return (
+        `${url} refused this page's origin ${origin}, or nothing answers there; this page's ` +
+        "Content-Security-Policy keeps the widget from telling which (allow the relay's https:// origin in " +
+        "connect-src to let it). Check data-websocket-url, and ALLOWED_ORIGINS or allowedOrigins"
+      );
     case "blockedByPolicy":
       return `this page's Content-Security-Policy blocks ${url}: add it to connect-src`;
     default:

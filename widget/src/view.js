@@ -506,10 +506,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
         anchor.click();
         anchor.remove();
       })
-      .catch((error) => {
-        chat.state.error = { key: "downloadFailed", params: { reason: t(errorKey(error.code)) } };
-        render();
-      })
+      .catch((error) => chat.showError({ key: "downloadFailed", params: { reason: t(errorKey(error.code)) } }))
       .then(() => link.removeAttribute("aria-busy"));
   }
 

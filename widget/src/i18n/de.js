@@ -83,6 +83,7 @@ export default {
   insecureUrl: "Dieser Chat ist nicht eingerichtet: eine sichere Seite kann die unsichere Adresse {url} nicht verwenden.",
   originRefused: "Der Chat-Dienst hat diese Website abgelehnt: ihr Ursprung {origin} ist nicht zugelassen. Der Betreiber der Website muss ihn zu den erlaubten Ursprüngen des Dienstes hinzufügen.",
   serviceNotFound: "Der Chat-Dienst ist unter {url} nicht zu finden. Der Betreiber der Website muss die Adresse des Chats prüfen.",
+  refusedOrNotFound: "Der Chat-Dienst unter {url} hat diese Website ({origin}) abgelehnt oder ist nicht zu finden. Der Betreiber der Website muss die Adresse des Chats und die erlaubten Ursprünge des Dienstes prüfen.",
   blockedByPolicy: "Die Content-Security-Policy dieser Seite blockiert den Chat-Dienst ({url}). Der Betreiber der Website muss ihn in connect-src erlauben.",
   tryAgain: "Erneut versuchen",
   resumeGone: "Ihr vorheriger Chat ist nicht mehr verfügbar. Sie können einen neuen beginnen.",

@@ -83,6 +83,7 @@ export default {
   insecureUrl: "This chat is not configured: a secure page cannot use the insecure address {url}.",
   originRefused: "The chat service refused this website: its origin, {origin}, is not allowed. The site owner must add it to the service's allowed origins.",
   serviceNotFound: "The chat service cannot be found at {url}. The site owner must check the chat's address.",
+  refusedOrNotFound: "The chat service at {url} refused this website ({origin}) or cannot be found. The site owner must check the chat's address and the service's allowed origins.",
   blockedByPolicy: "This page's Content-Security-Policy blocks the chat service ({url}). The site owner must allow it in connect-src.",
   tryAgain: "Try again",
   resumeGone: "Your previous chat is no longer available. You can start a new one.",

@@ -83,6 +83,7 @@ export default {
   insecureUrl: "Este chat no está configurado: una página segura no puede usar la dirección no segura {url}.",
   originRefused: "El servicio de chat ha rechazado este sitio web: su origen, {origin}, no está permitido. El propietario del sitio debe añadirlo a los orígenes permitidos del servicio.",
   serviceNotFound: "No se encuentra el servicio de chat en {url}. El propietario del sitio debe comprobar la dirección del chat.",
+  refusedOrNotFound: "El servicio de chat de {url} ha rechazado este sitio web ({origin}) o no se encuentra. El propietario del sitio debe comprobar la dirección del chat y los orígenes permitidos del servicio.",
   blockedByPolicy: "La Content-Security-Policy de esta página bloquea el servicio de chat ({url}). El propietario del sitio debe permitirlo en connect-src.",
   tryAgain: "Reintentar",
   resumeGone: "Tu chat anterior ya no está disponible. Puedes iniciar uno nuevo.",

@@ -83,6 +83,7 @@ export default {
   insecureUrl: "Cette discussion n’est pas configurée : une page sécurisée ne peut pas utiliser l’adresse non sécurisée {url}.",
   originRefused: "Le service de discussion a refusé ce site : son origine, {origin}, n’est pas autorisée. Le propriétaire du site doit l’ajouter aux origines autorisées du service.",
   serviceNotFound: "Le service de discussion est introuvable à l’adresse {url}. Le propriétaire du site doit vérifier l’adresse de la discussion.",
+  refusedOrNotFound: "Le service de discussion à l’adresse {url} a refusé ce site ({origin}) ou est introuvable. Le propriétaire du site doit vérifier l’adresse de la discussion et les origines autorisées du service.",
   blockedByPolicy: "La Content-Security-Policy de cette page bloque le service de discussion ({url}). Le propriétaire du site doit l’autoriser dans connect-src.",
   tryAgain: "Réessayer",
   resumeGone: "Votre discussion précédente n’est plus disponible. Vous pouvez en commencer une nouvelle.",

@@ -83,6 +83,7 @@ export default {
   insecureUrl: "Este chat não está configurado: uma página segura não pode usar o endereço inseguro {url}.",
   originRefused: "O serviço de chat recusou este site: a origem {origin} não é permitida. O responsável pelo site precisa incluí-la nas origens permitidas do serviço.",
   serviceNotFound: "O serviço de chat não foi encontrado em {url}. O responsável pelo site precisa conferir o endereço do chat.",
+  refusedOrNotFound: "O serviço de chat em {url} recusou este site ({origin}) ou não foi encontrado. O responsável pelo site precisa conferir o endereço do chat e as origens permitidas do serviço.",
   blockedByPolicy: "A Content-Security-Policy desta página bloqueia o serviço de chat ({url}). O responsável pelo site precisa permiti-lo em connect-src.",
   tryAgain: "Tentar de novo",
   resumeGone: "Seu chat anterior não está mais disponível. Você pode iniciar um novo.",
