@@ -187,6 +187,7 @@ def test_ending_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
     new_chat = page.get_by_role("button", name="Start a new chat")
     assert new_chat.is_visible()
     assert page.evaluate("sessionStorage.length") == 0
+    assert not widget_state(page)["connected"]
 
     # Nothing to resume after a reload: the start form again.
     page.reload()

@@ -89,6 +89,7 @@ export function createChat({ config, relay }) {
     changed();
   });
   relay.on("status", (status) => {
+    if (!status.open) state.connected = false; // closed by us (ended, refused) as well as by the network
     if (status.configError && state.status === "starting") {
       // This page can never connect as configured: back to the form, which shows why.
       state.status = "idle";
