@@ -50,6 +50,7 @@ class LocalWebServer:
         self.sns_path = sns_path or new_sns_path()
         self.deliveries: set[asyncio.Task[None]] = set()
         self.delivered = 0
+        self.widget_files: web.AbstractResource | None = None
 
     @property
     def url(self) -> str:
@@ -68,9 +69,24 @@ class LocalWebServer:
             app.router.add_route("OPTIONS", route.path, self.http_route(route.function_id))
         app.router.add_post(self.sns_path, self.sns_notification)
         if WIDGET_DIR.is_dir():
-            app.router.add_static("/", WIDGET_DIR, show_index=False)
+            self.widget_files = app.router.add_static("/", WIDGET_DIR, show_index=False)
+            app.on_response_prepare.append(self._widget_file_headers)
         app.on_shutdown.append(self._finish_deliveries)
         return app
+
+    async def _widget_file_headers(self, request: web.Request, response: web.StreamResponse) -> None:
+        """Let pages on any origin load the widget: its ES modules are fetched in CORS mode.
+
+        Module scripts need a JavaScript MIME type and, from another origin, ``Access-Control-Allow-Origin``;
+        ``Cross-Origin-Resource-Policy`` lets pages that require it (COEP) embed the files too.
+        """
+        if request.match_info.route.resource is not self.widget_files:
+            return
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        if request.path.endswith((".js", ".mjs")):
+            response.headers["Content-Type"] = "text/javascript; charset=utf-8"
 
     async def index(self, request: web.Request) -> web.Response:
         page = WIDGET_DIR / "index.html"

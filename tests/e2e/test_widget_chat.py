@@ -7,172 +7,37 @@ joins each chat and answers every message with a text that contains it.
 from __future__ import annotations
 
 import json
-import os
-import urllib.error
-import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from common.sessions import SessionStore
-from local.stack import REGION, TABLE_NAME
+from tests.e2e.widget_support import (
+    PNG,
+    READ,
+    TYPING,
+    Frames,
+    assert_no_duplicates,
+    delete_connection,
+    eventually,
+    gateway_connections,
+    message_box,
+    send,
+    start_chat,
+    texts,
+    wait,
+    wait_for_reply,
+    widget_state,
+)
 from tests.support.servers import LocalStackProcess
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "widget-screenshot.png"
-READ = "application/vnd.amazonaws.connect.event.message.read"
-TYPING = "application/vnd.amazonaws.connect.event.typing"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-TIMEOUT_MS = 15000
-
-
-# ------------------------------------------------------------------------------------------- helpers
-
-
-class Frames:
-    """Every WebSocket frame the page sends and receives, decoded."""
-
-    def __init__(self, page: Any) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self.received: list[dict[str, Any]] = []
-        self.sockets = 0
-        page.on("websocket", self._socket)
-
-    def _socket(self, ws: Any) -> None:
-        self.sockets += 1
-        ws.on("framesent", lambda payload: self.sent.append(_decode(payload)))
-        ws.on("framereceived", lambda payload: self.received.append(_decode(payload)))
-
-    def actions(self, action: str) -> list[dict[str, Any]]:
-        return [f for f in self.sent if f.get("action") == action]
-
-    def errors(self) -> list[dict[str, Any]]:
-        return [f for f in self.received if f.get("type") == "error"]
-
-
-def _decode(payload: Any) -> dict[str, Any]:
-    if isinstance(payload, bytes):
-        payload = payload.decode()
-    try:
-        decoded = json.loads(payload)
-    except (TypeError, ValueError):
-        return {"raw": payload}
-    return decoded if isinstance(decoded, dict) else {"raw": decoded}
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
-    created = browser.new_context(viewport={"width": 1600, "height": 800}, locale="en-GB", timezone_id="UTC")
-    created.set_default_timeout(TIMEOUT_MS)
-    yield created
-    created.close()
-
-
-@pytest.fixture
-def page(context: Any) -> Any:
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.problems = problems
-    return opened
-
-
-def wait(page: Any, expression: str, arg: Any = None) -> Any:
-    page.wait_for_function(expression, arg=arg, timeout=TIMEOUT_MS)
-    return page.evaluate(expression, arg)
-
-
-def widget_state(page: Any) -> dict[str, Any]:
-    state: dict[str, Any] = page.evaluate("window.ConnectChatWidget.state")
-    return state
-
-
-def message_box(page: Any) -> Any:
-    return page.get_by_role("textbox", name="Message", exact=True)
-
-
-def start_chat(page: Any, url: str, name: str = "Dana") -> dict[str, Any]:
-    page.goto(url)
-    page.get_by_role("button", name="Open chat: Chat with us").click()
-    page.get_by_label("What is your name?").fill(name)
-    page.get_by_role("button", name="Start chat").click()
-    wait(page, "window.ConnectChatWidget.state.status === 'active' && window.ConnectChatWidget.state.connected")
-    return widget_state(page)
-
-
-def send(page: Any, text: str) -> None:
-    message_box(page).fill(text)
-    message_box(page).press("Enter")
-
-
-def wait_for_reply(page: Any, text: str) -> None:
-    """The simulated agent's answer quotes the customer's text."""
-    wait(
-        page,
-        "t => window.ConnectChatWidget.state.items.some(i => !i.own && i.kind === 'message' && i.text.includes(t))",
-        text,
-    )
-
-
-def eventually(page: Any, condition: Any, timeout_ms: int = 5000) -> None:
-    """Poll a Python-side condition (e.g. on recorded frames) while the page keeps running."""
-    waited = 0
-    while not condition():
-        assert waited < timeout_ms, "the condition did not become true"
-        page.wait_for_timeout(100)
-        waited += 100
-
-
-def texts(page: Any) -> list[str]:
-    """What the conversation shows, top to bottom (notices included)."""
-    shown: list[str] = page.locator("li[data-kind] .text, li[data-kind=notice]").all_inner_texts()
-    return shown
-
-
-def assert_no_duplicates(page: Any) -> None:
-    state = widget_state(page)
-    ids = [i["id"] for i in state["items"] if i["id"]]
-    assert len(ids) == len(set(ids)), "an item is shown twice"
-    repeated = {text: n for text, n in Counter(texts(page)).items() if n > 1}
-    assert not repeated, f"shown more than once: {repeated}"
-
-
-def gateway_connections(stack: LocalStackProcess, contact_id: str) -> list[str]:
-    """The gateway connections the relay has attached to the chat (from the session table)."""
-    dynamodb = boto3.client(
-        "dynamodb",
-        region_name=REGION,
-        endpoint_url=stack.moto_url,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    fan_out = SessionStore(TABLE_NAME, client=dynamodb).fan_out(contact_id)
-    return [] if fan_out is None else list(fan_out.connections)
-
-
-def delete_connection(stack: LocalStackProcess, connection_id: str) -> int:
-    """The management API's DeleteConnection: the server closes the browser's socket."""
-    url = stack.websocket_url.replace("ws://", "http://") + f"/@connections/{connection_id}"
-    request = urllib.request.Request(url, method="DELETE")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
 
 
 # --------------------------------------------------------------------------------------------- tests
 
 
-def test_a_chat_survives_reloads_and_network_drops(
-    page: Any, context: Any, local_stack: LocalStackProcess, tmp_path: Path
-) -> None:
+def test_a_chat_survives_reloads_and_network_drops(page: Any, context: Any, local_stack: LocalStackProcess) -> None:
     frames = Frames(page)
     started = start_chat(page, local_stack.http_url + "/")
     contact_id = started["contactId"]
@@ -198,18 +63,6 @@ def test_a_chat_survives_reloads_and_network_drops(
         lambda: agent_ids <= {f.get("messageId") for f in frames.actions("sendEvent") if f.get("contentType") == READ},
     )
 
-    # The README's screenshot: the widget (its panel and button) mid-conversation.
-    screenshot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") or not SCREENSHOT.exists() else tmp_path / "s.png"
-    screenshot.parent.mkdir(exist_ok=True)
-    panel = page.get_by_role("dialog", name="Chat with us").bounding_box()
-    viewport = page.viewport_size
-    clip = {
-        "x": panel["x"] - 12,
-        "y": panel["y"] - 12,
-        "width": viewport["width"] - panel["x"] + 12,
-        "height": viewport["height"] - panel["y"] + 12,
-    }
-    page.screenshot(path=str(screenshot), clip=clip)
     assert_no_duplicates(page)
 
     # A reload restores the conversation and resumes the same chat.
@@ -299,15 +152,23 @@ def test_attachments_upload_scan_and_download(page: Any, local_stack: LocalStack
     # A file that fails the scan is shown as rejected, with nothing to download.
     evil = b"MZ" + bytes(100)
     page.set_input_files("input[type=file]", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": evil}])
-    page.locator("li.own", has_text="photo.png").filter(has_text="rejected").wait_for()
+    rejected = page.locator("li.own", has_text="photo.png")
+    rejected.filter(has_text="rejected").wait_for()
     assert page.get_by_role("button", name="Download photo.png").count() == 0
+    # ... and its receipt says that it did not reach the agent (it used to say "Sent").
+    assert rejected.locator(".receipt").inner_text() == "Not delivered"
+    assert page.locator("li.own", has_text="receipt.png").locator(".receipt").inner_text() != "Not delivered"
 
-    # A type Connect does not accept never leaves the browser.
+    # A type Connect does not accept never leaves the browser, and the customer learns which types are allowed.
     uploads = len(frames.actions("sendAttachment"))
     page.set_input_files(
         "input[type=file]", files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": evil}]
     )
-    page.get_by_role("alert").filter(has_text="cannot be sent").wait_for()
+    alert = page.get_by_role("alert").filter(has_text="cannot be sent")
+    alert.wait_for()
+    assert "tool.exe" in alert.inner_text()
+    for extension in (".pdf", ".png", ".jpg", ".docx", ".txt"):
+        assert extension in alert.inner_text()
     assert len(frames.actions("sendAttachment")) == uploads
     assert_no_duplicates(page)
 
@@ -319,11 +180,14 @@ def test_ending_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
     wait_for_reply(page, "That is all, thanks")
     page.get_by_role("button", name="End chat").click()
     page.locator("li[data-kind=notice]", has_text="The chat has ended").first.wait_for()
+    page.wait_for_timeout(300)
+    assert page.locator("li[data-kind=notice]", has_text="The chat has ended").count() == 1
     assert frames.actions("endChat")
     assert not message_box(page).is_visible()
     new_chat = page.get_by_role("button", name="Start a new chat")
     assert new_chat.is_visible()
     assert page.evaluate("sessionStorage.length") == 0
+    assert not widget_state(page)["connected"]
 
     # Nothing to resume after a reload: the start form again.
     page.reload()
@@ -357,12 +221,12 @@ def test_message_content_is_shown_as_text(page: Any, local_stack: LocalStackProc
 
 FOCUSED = (
     "() => { const a = document.querySelector('#connect-chat-widget').shadowRoot.activeElement;"
-    " return a ? (a.getAttribute('aria-label') || a.id) : null; }"
+    " return a ? (a.getAttribute('aria-label') || a.id || a.textContent.trim()) : null; }"
 )
 
 
 def wait_for_focus(page: Any, label: str) -> None:
-    """Wait until the widget element named ``label`` (aria-label, else id) has the keyboard focus."""
+    """Wait until the widget element named ``label`` (aria-label, else id, else text) has the keyboard focus."""
     wait(page, f"label => ({FOCUSED})() === label", label)
 
 
@@ -374,10 +238,18 @@ def test_keyboard_only_and_labels(page: Any, local_stack: LocalStackProcess) -> 
     page.keyboard.press("Enter")
     assert page.get_by_role("dialog", name="Chat with us").is_visible()
     assert page.get_by_role("button", name="Close chat: Chat with us").get_attribute("aria-expanded") == "true"
-    wait_for_focus(page, "ccw-name")
+    wait_for_focus(page, "ccw-field-displayName")
     page.keyboard.type("Kim")
+    page.keyboard.press("Tab")
+    page.keyboard.type("kim@example.com")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    wait_for_focus(page, "Start chat")
     page.keyboard.press("Enter")
     wait(page, "window.ConnectChatWidget.state.connected")
+    started = page.evaluate("window.ConnectChatWidget.state")
+    assert started["displayName"] == "Kim"
     wait_for_focus(page, "Message")
     page.keyboard.type("Typed without a mouse")
     page.keyboard.press("Enter")
@@ -412,3 +284,16 @@ def test_an_unknown_resume_token_offers_a_new_chat(page: Any, local_stack: Local
     page.get_by_role("alert").filter(has_text="no longer available").wait_for()
     assert page.get_by_label("What is your name?").is_visible()
     assert widget_state(page)["status"] == "idle"
+
+
+def test_ending_the_chat_by_keyboard_keeps_the_focus_in_the_widget(page: Any, local_stack: LocalStackProcess) -> None:
+    start_chat(page, local_stack.http_url + "/")
+    end = page.get_by_role("button", name="End chat")
+    end.focus()
+    page.keyboard.press("Enter")
+    wait(page, "window.ConnectChatWidget.state.status === 'ended'")
+    # The focus moves to what comes next instead of falling to <body>.
+    wait_for_focus(page, "Start a new chat")
+    assert page.evaluate("document.activeElement.id") == "connect-chat-widget"
+    page.keyboard.press("Enter")
+    wait_for_focus(page, "ccw-field-displayName")
