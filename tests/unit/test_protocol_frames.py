@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from connect_chat.protocol._json import loads
 from connect_chat.protocol.frames import (
     ChatFrame,
     FailureFrame,
@@ -86,3 +90,40 @@ def test_failure_and_unknown_frames() -> None:
 def test_bad_frames(text: str, problem: str) -> None:
     with pytest.raises(FrameDecodeError, match=problem):
         decode_frame(text)
+
+
+def test_chat_frame_keeps_the_item_as_received() -> None:
+    item = {"Id": "1", "Type": "MESSAGE", "Content": "hi", "ContactId": "c", "Unknown": [1, 2]}
+    frame = decode_frame(json.dumps({"topic": "aws/chat", "content": json.dumps(item)}))
+    assert isinstance(frame, ChatFrame)
+    assert frame.raw == item
+    assert frame.item.extra == {"Unknown": [1, 2]}
+    as_object = decode_frame(json.dumps({"topic": "aws/chat", "content": item}))
+    assert isinstance(as_object, ChatFrame)
+    assert as_object == frame  # raw is not part of the comparison
+    assert as_object.raw == item
+
+
+def _parse(parse: Any, text: Any) -> tuple[str, Any]:
+    try:
+        return ("value", parse(text))
+    except (TypeError, ValueError) as exc:
+        return (type(exc).__name__, str(exc))
+
+
+json_texts = st.one_of(
+    st.text(max_size=20),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+        max_leaves=6,
+    ).map(json.dumps),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["", " ", "\n", "\t "]), json_texts, st.sampled_from(["", " ", "\n", "x", "{}"]))
+def test_frame_json_parsing_is_json_loads(before: str, text: str, after: str) -> None:
+    """The hot-path parser gives json.loads's results and errors, whitespace and garbage around included."""
+    for candidate in (text, before + text + after, (before + text).encode()):
+        assert _parse(loads, candidate) == _parse(json.loads, candidate)
