@@ -302,6 +302,9 @@ class WebSocketManager:
         except FrameDecodeError as exc:
             _log.warn("socket %s: ignoring bad frame: %s", sock.id, exc)
             return
+        except Exception as exc:  # a frame the decoder did not foresee must not close the socket either
+            _log.error("socket %s: ignoring a frame that failed to decode: %s: %s", sock.id, type(exc).__name__, exc)
+            return
         if type(frame) is ChatFrame:
             self._messages += 1
             try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from connect_chat.protocol._json import loads
+from connect_chat.protocol._slots import slot_setters
 from connect_chat.protocol.items import Item, ItemDecodeError
 
 __all__ = [
@@ -172,7 +173,10 @@ def decode_frame(text: str | bytes) -> Frame:
             item = Item.from_dict(raw)
         except ItemDecodeError as exc:
             raise FrameDecodeError(f"aws/chat frame content is not an item: {exc}") from exc
-        return ChatFrame(item, raw)
+        frame = _new(ChatFrame)  # ChatFrame(item, raw), once per frame: built without the frozen __init__
+        _set_item(frame, item)
+        _set_raw(frame, raw)
+        return frame
     if not topic:
         if "message" in data:
             return FailureFrame(message=str(data["message"]), raw=data)
@@ -194,3 +198,7 @@ def decode_frame(text: str | bytes) -> Frame:
             status_content=data.get("statusContent") if isinstance(data.get("statusContent"), str) else None,
         )
     return UnknownFrame(topic=str(topic), raw=data)
+
+
+_new = object.__new__
+_set_item, _set_raw = slot_setters(ChatFrame, 2)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol._json import loads
+from connect_chat.protocol._slots import slot_setters
 
 __all__ = [
     "Attachment",
@@ -44,6 +45,9 @@ class ItemType(StrEnum):
     ATTACHMENT = "ATTACHMENT"
     MESSAGEMETADATA = "MESSAGEMETADATA"
     CONNECTION_ACK = "CONNECTION_ACK"
+
+
+_MESSAGE_TYPES = frozenset((ItemType.MESSAGE, ItemType.ATTACHMENT))
 
 
 class ParticipantRole(StrEnum):
@@ -235,6 +239,8 @@ class Attachment:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Attachment:
         """Build from ``{"AttachmentId", "AttachmentName", "ContentType", "Status"}``."""
+        if not isinstance(data, Mapping):
+            raise ItemDecodeError(f"Attachments[] must be objects, got {type(data).__name__}")
         attachment_id = _opt_str(data, "AttachmentId")
         if not attachment_id:
             raise ItemDecodeError("Attachments[].AttachmentId is required")
@@ -448,22 +454,28 @@ class Item:
     def to_dict(self) -> dict[str, Any]:
         """Return the item with the Participant Service field names (absent fields omitted)."""
         out: dict[str, Any] = {}
-        pairs: tuple[tuple[str, str | None], ...] = (
-            ("AbsoluteTime", self.absolute_time),
-            ("Content", self.content),
-            ("ContentType", self.content_type),
-            ("Id", self.id),
-            ("Type", self.type),
-            ("ParticipantId", self.participant_id),
-            ("DisplayName", self.display_name),
-            ("ParticipantRole", self.participant_role),
-            ("InitialContactId", self.initial_contact_id),
-            ("ContactId", self.contact_id),
-            ("RelatedContactId", self.related_contact_id),
-        )
-        for key, value in pairs:
-            if value is not None:
-                out[key] = value
+        if self.absolute_time is not None:
+            out["AbsoluteTime"] = self.absolute_time
+        if self.content is not None:
+            out["Content"] = self.content
+        if self.content_type is not None:
+            out["ContentType"] = self.content_type
+        if self.id is not None:
+            out["Id"] = self.id
+        if self.type is not None:
+            out["Type"] = self.type
+        if self.participant_id is not None:
+            out["ParticipantId"] = self.participant_id
+        if self.display_name is not None:
+            out["DisplayName"] = self.display_name
+        if self.participant_role is not None:
+            out["ParticipantRole"] = self.participant_role
+        if self.initial_contact_id is not None:
+            out["InitialContactId"] = self.initial_contact_id
+        if self.contact_id is not None:
+            out["ContactId"] = self.contact_id
+        if self.related_contact_id is not None:
+            out["RelatedContactId"] = self.related_contact_id
         if self.message_metadata is not None:
             out["MessageMetadata"] = self.message_metadata.to_dict()
         if self.attachments:
@@ -480,7 +492,7 @@ class Item:
     @property
     def is_message(self) -> bool:
         """True for MESSAGE and ATTACHMENT items."""
-        return self.type in (ItemType.MESSAGE, ItemType.ATTACHMENT)
+        return self.type in _MESSAGE_TYPES
 
     @property
     def is_event(self) -> bool:
@@ -543,6 +555,4 @@ _new = object.__new__
     _set_message_metadata,
     _set_attachments,
     _set_extra,
-) = (Item.__dict__[f.name].__set__ for f in fields(Item))
-if len(fields(Item)) != 14:  # pragma: no cover - guards Item.from_dict's slot-by-slot construction
-    raise RuntimeError("Item.from_dict sets 14 slots: update it with Item's fields")
+) = slot_setters(Item, 14)
