@@ -76,24 +76,27 @@ _EVENTS_BY_CONTENT_TYPE: dict[str | None, tuple[EventName, ...]] = {
     **{content_type: (EventName.MESSAGE, name) for content_type, name in _EVENT_BY_CONTENT_TYPE.items()},
 }
 _MESSAGE_ONLY = (EventName.MESSAGE,)
+_READ_ONLY = (EventName.READ_RECEIPT,)
+_DELIVERED_ONLY = (EventName.DELIVERED_RECEIPT,)
+
+
+_MESSAGEMETADATA, _CONNECTION_ACK = ItemType.MESSAGEMETADATA, ItemType.CONNECTION_ACK
 
 
 def item_events(item: Item, self_participant_id: str | None = None) -> tuple[EventName, ...]:
     """:func:`events_for_item` as a tuple (no list is built): the form the session uses per frame."""
     item_type = item.type
-    if item_type == ItemType.MESSAGEMETADATA:
+    if item_type == _MESSAGEMETADATA:
         metadata = item.message_metadata
-        receipts = [
-            r
-            for r in (metadata.receipts if metadata is not None else ())
-            if r.recipient_participant_id != self_participant_id or self_participant_id is None
-        ]
-        if any(r.read_timestamp for r in receipts):
-            return (EventName.READ_RECEIPT,)
-        if any(r.delivered_timestamp for r in receipts):
-            return (EventName.DELIVERED_RECEIPT,)
-        return ()
-    if item_type == ItemType.CONNECTION_ACK:
+        delivered = False
+        for r in metadata.receipts if metadata is not None else ():
+            if self_participant_id is not None and r.recipient_participant_id == self_participant_id:
+                continue  # the participant's own receipt
+            if r.read_timestamp:
+                return _READ_ONLY
+            delivered = delivered or bool(r.delivered_timestamp)
+        return _DELIVERED_ONLY if delivered else ()
+    if item_type == _CONNECTION_ACK:
         return ()
     return _EVENTS_BY_CONTENT_TYPE.get(item.content_type, _MESSAGE_ONLY)
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from connect_chat.protocol import content_types as ct
+from connect_chat.protocol._slots import slot_setters
 from connect_chat.protocol.items import Item, ItemType, format_timestamp
 
 __all__ = ["ChangeKind", "MessageStatus", "ReceiptState", "Transcript", "TranscriptChange", "TranscriptEntry"]
@@ -150,6 +151,10 @@ ChangeListener = Callable[[TranscriptChange], None]
 """Called with every change as it happens (see :attr:`Transcript.on_change`)."""
 
 _RECEIPT_EVENTS = (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
+# Enum members as module names: looked up per item, they cost a class attribute lookup each otherwise.
+_ADDED, _UPDATED, _REMOVED = ChangeKind.ADDED, ChangeKind.UPDATED, ChangeKind.REMOVED
+_SENDING, _SENT, _FAILED = MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED
+_CONNECTION_ACK, _MESSAGEMETADATA = ItemType.CONNECTION_ACK, ItemType.MESSAGEMETADATA
 
 
 class Transcript:
@@ -209,7 +214,7 @@ class Transcript:
     def last_received(self) -> Item | None:
         """The newest item that came from the service (not a pending local message): catch-up starts here."""
         for entry in reversed(self._rows):
-            if entry.status not in (MessageStatus.SENDING, MessageStatus.FAILED):
+            if entry.status is not _SENDING and entry.status is not _FAILED:
                 return entry.item
         return None
 
@@ -218,7 +223,14 @@ class Transcript:
         return [e.to_dict() for e in self._rows]
 
     # ------------------------------------------------------------------ placing entries
-    def _report(self, change: TranscriptChange) -> TranscriptChange:
+    def _report(
+        self, kind: ChangeKind, entry: TranscriptEntry, index: int, previous_index: int | None = None
+    ) -> TranscriptChange:
+        change = _new(TranscriptChange)  # TranscriptChange(kind, entry, index, previous_index), built cheaply
+        _set_kind(change, kind)
+        _set_entry(change, entry)
+        _set_index(change, index)
+        _set_previous_index(change, previous_index)
         on_change = self.on_change
         if on_change is not None:
             on_change(change)
@@ -253,7 +265,7 @@ class Transcript:
     def _added(self, entry: TranscriptEntry) -> TranscriptChange:
         if entry.item.id in self._entries:
             return self._updated(entry.item.id, entry)
-        return self._report(TranscriptChange(ChangeKind.ADDED, entry, self._place(entry)))
+        return self._report(_ADDED, entry, self._place(entry))
 
     def _updated(self, item_id: str, entry: TranscriptEntry) -> TranscriptChange:
         """Replace the entry of ``item_id`` by ``entry``: in place, or moved when its id or time changed."""
@@ -262,15 +274,15 @@ class Transcript:
         if entry.item.id == item_id and entry.item.absolute_time == before.absolute_time:
             self._rows[index] = entry
             self._entries[item_id] = entry
-            return self._report(TranscriptChange(ChangeKind.UPDATED, entry, index, index))
+            return self._report(_UPDATED, entry, index, index)
         _, previous = self._take(item_id)
-        return self._report(TranscriptChange(ChangeKind.UPDATED, entry, self._place(entry), previous))
+        return self._report(_UPDATED, entry, self._place(entry), previous)
 
     def _removed(self, item_id: str) -> TranscriptChange | None:
         if item_id not in self._entries:
             return None
         entry, index = self._take(item_id)
-        return self._report(TranscriptChange(ChangeKind.REMOVED, entry, index))
+        return self._report(_REMOVED, entry, index)
 
     # ------------------------------------------------------------------ writing
     def add_many(self, items: Iterable[Item]) -> list[TranscriptChange]:
@@ -285,7 +297,8 @@ class Transcript:
     def add(self, item: Item) -> TranscriptChange | None:
         """Add one item from the service. Returns None when nothing changed (duplicate, typing, ...)."""
         content_type = item.content_type
-        if content_type == ct.TYPING or item.type == ItemType.CONNECTION_ACK:
+        item_type = item.type
+        if content_type == ct.TYPING or item_type == _CONNECTION_ACK:
             return None
         if content_type in _RECEIPT_EVENTS:
             message_id = item.receipt_message_id
@@ -295,7 +308,7 @@ class Transcript:
             if content_type == ct.MESSAGE_READ:
                 return self.apply_receipt(message_id, item.participant_id, read_at=stamp)
             return self.apply_receipt(message_id, item.participant_id, delivered_at=stamp)
-        if item.type == ItemType.MESSAGEMETADATA:
+        if item_type == _MESSAGEMETADATA:
             return self._apply_metadata(item)
         if item.is_partial:
             return self._add_chunk(item)
@@ -303,14 +316,14 @@ class Transcript:
         own = self.self_participant_id is not None and item.participant_id == self.self_participant_id
         receipts = self._receipts_from(item)
         if existing is None:
-            entry = TranscriptEntry(item, MessageStatus.SENT if own and item.is_message else None, receipts)
-            return self._report(TranscriptChange(ChangeKind.ADDED, entry, self._place(entry)))
+            entry = _entry(item, _SENT if own and item.is_message else None, receipts)
+            return self._report(_ADDED, entry, self._place(entry))
         if existing.item == item and not existing.chunks and (not receipts or receipts == existing.receipts):
             return None
         merged_receipts = {**existing.receipts, **receipts}
         status = existing.status
-        if own and item.is_message and status is not MessageStatus.SENT:
-            status = MessageStatus.SENT
+        if own and item.is_message and status is not _SENT:
+            status = _SENT
         entry = replace(existing, item=item, status=status, receipts=merged_receipts, chunks=(), error=None)
         return self._updated(item.id, entry)
 
@@ -365,7 +378,7 @@ class Transcript:
         shown = replace(item, content=joined, absolute_time=first.absolute_time or item.absolute_time)
         entry = TranscriptEntry(item=shown, chunks=tuple(chunks))
         if existing is None:
-            return self._report(TranscriptChange(ChangeKind.ADDED, entry, self._place(entry)))
+            return self._report(_ADDED, entry, self._place(entry))
         return self._updated(item.id, entry)  # the first chunk's time is kept: it stays where it is
 
     def apply_receipt(
@@ -397,7 +410,7 @@ class Transcript:
         if after == before:
             return None
         receipts = {**entry.receipts, recipient_participant_id: after}
-        entry = TranscriptEntry(entry.item, entry.status, receipts, entry.client_token, entry.error, entry.chunks)
+        entry = _entry(entry.item, entry.status, receipts, entry.client_token, entry.error, entry.chunks)
         return self._updated(message_id, entry)
 
     # ------------------------------------------------------------------ own messages
@@ -461,3 +474,27 @@ class Transcript:
         if change is not None and change.entry.client_token:
             self._by_token.pop(change.entry.client_token, None)
         return change
+
+
+_new = object.__new__
+_set_kind, _set_entry, _set_index, _set_previous_index = slot_setters(TranscriptChange, 4)
+_set_item, _set_status, _set_receipts, _set_client_token, _set_error, _set_chunks = slot_setters(TranscriptEntry, 6)
+
+
+def _entry(
+    item: Item,
+    status: MessageStatus | None,
+    receipts: Mapping[str, ReceiptState],
+    client_token: str | None = None,
+    error: BaseException | None = None,
+    chunks: tuple[tuple[int, str], ...] = (),
+) -> TranscriptEntry:
+    """``TranscriptEntry(...)`` with every field given, built without the frozen ``__init__`` (once per item)."""
+    entry = _new(TranscriptEntry)
+    _set_item(entry, item)
+    _set_status(entry, status)
+    _set_receipts(entry, receipts)
+    _set_client_token(entry, client_token)
+    _set_error(entry, error)
+    _set_chunks(entry, chunks)
+    return entry
