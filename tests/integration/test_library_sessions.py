@@ -236,6 +236,7 @@ async def test_dropped_socket_recovers_and_missed_messages_arrive_exactly_once(
 
 
 def _replay(mirror: list[dict[str, Any]], change: dict[str, Any]) -> None:
+    """Apply one change, as plain data (``TranscriptChange.to_dict()``), to a copy of the transcript."""
     if change["kind"] == "added":
         mirror.insert(change["index"], change["entry"])
     elif change["kind"] == "updated":
@@ -263,7 +264,7 @@ async def test_transcript_updates_rebuild_the_transcript_through_a_reconnect(
     mirror: list[dict[str, Any]] = []
     for update in customer.named("transcript_updated"):
         for change in update["data"]["changes"]:
-            _replay(mirror, change)
+            _replay(mirror, change.to_dict())
         assert update["data"]["size"] == len(mirror)
     assert mirror == customer.session.transcript.to_list()
     texts = [e["Content"] for e in mirror if e["Type"] == "MESSAGE"]

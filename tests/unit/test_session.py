@@ -24,6 +24,7 @@ from connect_chat import (
 )
 from connect_chat.metrics import MetricsRecorder
 from connect_chat.protocol import content_types as ct
+from connect_chat.transcript import ChangeKind, TranscriptChange
 from tests.unit.library_fakes import FakeParticipantService, FakeServer, client_error, wait_until
 
 FAST = Timing(heartbeat_interval=0.05, subscribe_retry=0.01, reopen_base=0.01, fetch_retry_base=0.01)
@@ -139,7 +140,7 @@ async def test_send_message_goes_sending_then_sent(env: Env) -> None:
     response = await s.send_message("hello", metadata={"k": "v"})
     assert response["metadata"] == {"k": "v"}
     mid = response["data"]["Id"]
-    statuses = [c["entry"]["Status"] for u in env.named("transcript_updated") for c in u["data"]["changes"]]
+    statuses = [c.entry.status for u in env.named("transcript_updated") for c in u["data"]["changes"]]
     assert statuses[:2] == ["SENDING", "SENT"]
     entry = s.transcript.get(mid)
     assert entry is not None
@@ -498,14 +499,16 @@ async def test_a_wrong_participant_id_is_reported(env: Env, caplog: pytest.LogCa
     await s.close()
 
 
-def _replay(mirror: list[dict[str, Any]], change: dict[str, Any]) -> None:
-    if change["kind"] == "added":
-        mirror.insert(change["index"], change["entry"])
-    elif change["kind"] == "updated":
-        del mirror[change["previous_index"]]
-        mirror.insert(change["index"], change["entry"])
+def _replay(mirror: list[dict[str, Any]], change: TranscriptChange) -> None:
+    entry = change.to_dict()["entry"]
+    if change.kind is ChangeKind.ADDED:
+        mirror.insert(change.index, entry)
+    elif change.kind is ChangeKind.UPDATED:
+        assert change.previous_index is not None
+        del mirror[change.previous_index]
+        mirror.insert(change.index, entry)
     else:
-        del mirror[change["index"]]
+        del mirror[change.index]
 
 
 async def test_transcript_updated_says_what_changed_and_where(env: Env) -> None:
@@ -529,9 +532,7 @@ async def test_transcript_updated_says_what_changed_and_where(env: Env) -> None:
         assert update["data"]["size"] == len(mirror)
     assert mirror == s.transcript.to_list()
     assert [e["Content"] for e in mirror] == ["edited", "one", "two", "mine"]  # by AbsoluteTime, not arrival
-    assert updates[-1]["data"]["changes"] == [
-        {"kind": "updated", "index": 0, "previous_index": 0, "entry": s.transcript.entries()[0].to_dict()}
-    ]
+    assert updates[-1]["data"]["changes"] == [TranscriptChange(ChangeKind.UPDATED, s.transcript.entries()[0], 0, 0)]
     await s.close()
 
 
@@ -541,7 +542,7 @@ async def test_get_transcript_reports_its_items_in_one_update(env: Env) -> None:
     await s.get_transcript(max_results=10)
     [update] = env.named("transcript_updated")
     changes = update["data"]["changes"]
-    assert [(c["kind"], c["index"], c["entry"]["Id"]) for c in changes] == [
+    assert [(c.kind.value, c.index, c.entry.id) for c in changes] == [
         ("added", n, item["Id"]) for n, item in enumerate(items)
     ]
 

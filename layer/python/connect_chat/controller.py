@@ -77,6 +77,10 @@ _OWN_SIGNALS: Final = frozenset((ct.TYPING, ct.MESSAGE_READ, ct.MESSAGE_DELIVERE
 """Own typing and receipts echoed back raise no event."""
 
 _RECEIPT_KINDS: Final = {ct.MESSAGE_READ: ReceiptKind.READ, ct.MESSAGE_DELIVERED: ReceiptKind.DELIVERED}
+_MESSAGE: Final = ItemType.MESSAGE
+_DELIVERED: Final = ReceiptKind.DELIVERED
+_TRANSCRIPT_UPDATED: Final = EventName.TRANSCRIPT_UPDATED
+_SYSTEM: Final = ParticipantRole.SYSTEM
 
 
 class ChatController:
@@ -168,7 +172,7 @@ class ChatController:
 
     # ------------------------------------------------------------------ transcript changes
     def _transcript_changed(self, change: TranscriptChange) -> None:
-        if not self.events.has(EventName.TRANSCRIPT_UPDATED):
+        if not self.events.has(_TRANSCRIPT_UPDATED):
             return
         if self._batch is not None:
             self._batch.append(change)
@@ -176,8 +180,8 @@ class ChatController:
             self._emit_changes([change])
 
     def _emit_changes(self, changes: list[TranscriptChange]) -> None:
-        data = {"changes": [c.to_dict() for c in changes], "size": len(self.transcript)}
-        self.events.emit(EventName.TRANSCRIPT_UPDATED, self.payload(data))
+        """``transcript_updated`` with the changes themselves (``TranscriptChange.to_dict()`` for plain data)."""
+        self.events.emit(EventName.TRANSCRIPT_UPDATED, self.payload({"changes": changes, "size": len(self.transcript)}))
 
     def _open_batch(self) -> bool:
         """Collect transcript changes into one ``transcript_updated``; True when this call owns the batch."""
@@ -195,14 +199,10 @@ class ChatController:
     # ------------------------------------------------------------------ ConnectionListener
     def on_chat_frame(self, frame: ChatFrame) -> None:
         """An ``aws/chat`` frame: its item, with its fields as received (handlers get those as they are)."""
-        self._receive(frame.item, frame.raw)
+        self.on_item(frame.item, frame.raw)
 
-    def on_item(self, item: Item) -> None:
-        """One incoming item (catch-up, or a manager that delivers items only)."""
-        self._receive(item, None)
-
-    def _receive(self, item: Item, raw: Mapping[str, Any] | None) -> None:
-        """A redelivery of the same item (rotation overlap, catch-up) is dropped here."""
+    def on_item(self, item: Item, raw: Mapping[str, Any] | None = None) -> None:
+        """One incoming item (``raw``: its fields as received); a redelivery of the same item is dropped here."""
         if self.state.ended:
             return
         metadata = item.message_metadata
@@ -212,7 +212,7 @@ class ChatController:
         if seen is not None and seen == item:
             return
         self._seen[key] = item  # a changed item (e.g. an attachment's scan status) passes again
-        self._ingest(item, raw, notify=True)
+        self._ingest(item, raw)
 
     def on_established(self) -> None:
         """A socket is open and subscribed."""
@@ -254,7 +254,8 @@ class ChatController:
         self._connection_token = details.connection_token
 
     # ------------------------------------------------------------------ items
-    def _ingest(self, item: Item, raw: Mapping[str, Any] | None, *, notify: bool) -> None:
+    def _ingest(self, item: Item, raw: Mapping[str, Any] | None) -> None:
+        """Transcript, events, an automatic *delivered* receipt, and the end of the chat."""
         participant_id = self._participant_id
         sender = item.participant_id
         own = sender == participant_id
@@ -266,16 +267,18 @@ class ChatController:
                 sender,
                 item.id,
             )
-        owner = self._open_batch()
+        owner = self._batch is None and self.events.has(_TRANSCRIPT_UPDATED)  # as _open_batch(), inlined
+        if owner:
+            self._batch = []
         try:
             self.transcript.add(item)
-            if notify and not (own and item.content_type in _OWN_SIGNALS):
+            if not (own and item.content_type in _OWN_SIGNALS):
                 self._dispatch(item, raw)
         finally:
             if owner:
                 self._close_batch(owner)
-        if notify and not own and item.type == ItemType.MESSAGE and item.participant_role != ParticipantRole.SYSTEM:
-            self._request_receipt(ReceiptKind.DELIVERED, item.id, own=False)
+        if not own and item.type == _MESSAGE and item.participant_role != _SYSTEM:
+            self._request_receipt(_DELIVERED, item.id, own=False)
         if item.content_type == ct.CHAT_ENDED:
             self._apply(self.state.chat_ended(Reason(ReasonCode.CHAT_ENDED, "chat.ended received")), item)
 
