@@ -659,3 +659,29 @@ async def test_a_failing_handler_does_not_stop_the_chat(env: Env) -> None:
     assert [e.item.content for e in s.transcript] == ["one", "two"]
     assert not env.server.sockets[0].closed
     await s.close()
+
+
+def test_redeliveries_are_recognised_among_the_latest_items() -> None:
+    from connect_chat.controller import SEEN_WINDOW, RecentItems
+    from connect_chat.protocol.items import Item
+
+    seen = RecentItems()
+    first = Item(id="a", type="MESSAGE", content="hi")
+    assert not seen.again(first)
+    assert seen.again(Item(id="a", type="MESSAGE", content="hi"))  # the same item again
+    assert not seen.again(Item(id="a", type="MESSAGE", content="edited"))  # changed: passes, and is remembered
+    assert seen.again(Item(id="a", type="MESSAGE", content="edited"))
+    chunk = Item.from_dict(
+        {"Id": "b", "Type": "MESSAGE", "MessageMetadata": {"MessageCompleted": False, "ChunkNumber": 1}}
+    )
+    assert not seen.again(chunk)
+    assert not seen.again(
+        Item.from_dict(chunk.to_dict() | {"MessageMetadata": {"MessageCompleted": False, "ChunkNumber": 2}})
+    )
+    assert seen.again(chunk)
+    for n in range(SEEN_WINDOW):
+        assert not seen.again(Item(id=f"filler-{n}", type="EVENT"))
+    assert seen.again(Item(id="a", type="MESSAGE", content="edited"))  # still within the window
+    for n in range(SEEN_WINDOW):
+        seen.again(Item(id=f"more-{n}", type="EVENT"))
+    assert not seen.again(Item(id="a", type="MESSAGE", content="edited"))  # older than the window: forgotten

@@ -73,6 +73,10 @@ __all__ = ["ChatController"]
 
 _log = get_logger("session")
 
+SEEN_WINDOW: Final = 5000
+"""A redelivered item is recognised among at least this many of the latest items (the socket redelivers
+within seconds: a rotation's overlap, a catch-up racing the new socket)."""
+
 _OWN_SIGNALS: Final = frozenset((ct.TYPING, ct.MESSAGE_READ, ct.MESSAGE_DELIVERED))
 """Own typing and receipts echoed back raise no event."""
 
@@ -81,6 +85,33 @@ _MESSAGE: Final = ItemType.MESSAGE
 _DELIVERED: Final = ReceiptKind.DELIVERED
 _TRANSCRIPT_UPDATED: Final = EventName.TRANSCRIPT_UPDATED
 _SYSTEM: Final = ParticipantRole.SYSTEM
+
+
+class RecentItems:
+    """The latest items received, to drop an exact redelivery; an item that changed passes again.
+
+    Two generations of :data:`SEEN_WINDOW` items each: memory stays bounded in a long chat, and nothing is
+    kept alive for this alone (typing and receipts are not transcript entries) beyond the window.
+    """
+
+    def __init__(self) -> None:
+        self._recent: dict[tuple[str, str, int], Item] = {}
+        self._older: dict[tuple[str, str, int], Item] = {}
+
+    def again(self, item: Item) -> bool:
+        """True when ``item`` was received already, exactly; otherwise it is remembered."""
+        metadata = item.message_metadata
+        chunk = (metadata.chunk_number or 0) if metadata is not None and metadata.is_partial else 0
+        key = (item.id, item.content_type or item.type, chunk)
+        seen = self._recent.get(key)
+        if seen is None:
+            seen = self._older.get(key)
+        if seen is not None and seen == item:
+            return True
+        self._recent[key] = item
+        if len(self._recent) >= SEEN_WINDOW:
+            self._older, self._recent = self._recent, {}
+        return False
 
 
 class ChatController:
@@ -128,7 +159,7 @@ class ChatController:
         self._receipts_timer: asyncio.TimerHandle | None = None
         self._receipts_due = 0.0
         self._typing = TypingThrottle(clock=self.clock)
-        self._seen: dict[tuple[str, str, int], Item] = {}
+        self._seen = RecentItems()
         self._sent_ids: set[str] = set()
         self._participant_mismatch_reported = False
         self._connection_token: str | None = chat_details.connection_token
@@ -205,13 +236,8 @@ class ChatController:
         """One incoming item (``raw``: its fields as received); a redelivery of the same item is dropped here."""
         if self.state.ended:
             return
-        metadata = item.message_metadata
-        chunk = (metadata.chunk_number or 0) if metadata is not None and metadata.is_partial else 0
-        key = (item.id, item.content_type or item.type, chunk)
-        seen = self._seen.get(key)
-        if seen is not None and seen == item:
+        if self._seen.again(item):
             return
-        self._seen[key] = item  # a changed item (e.g. an attachment's scan status) passes again
         self._ingest(item, raw)
 
     def on_established(self) -> None:
@@ -481,7 +507,7 @@ class ChatController:
         await self.close()
         self.state.reset()
         self.transcript = Transcript(self._participant_id, on_change=self._transcript_changed)
-        self._seen.clear()
+        self._seen = RecentItems()
         self._receipts = self._receipt_throttle()
         self._typing = TypingThrottle(clock=self.clock)
         self._connection_token = self.details.connection_token
