@@ -33,6 +33,7 @@ local: venv
 # Benchmarks: measured and printed, never asserted.
 bench: venv
 	PYTHONPATH=layer/python $(PY) -m bench.protocol_core
+	PYTHONPATH=layer/python $(PY) -m bench.chatjs_compare
 	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
 
 # Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids.
