@@ -169,8 +169,10 @@ class Transcript:
 
     Notes
     -----
-    Adding an item costs O(log n) comparisons plus, when it does not belong at the end, one list insertion;
-    the list is never sorted again. :meth:`entries` copies the list (O(n)): read it when needed, not per item.
+    The order is a sorted list of ``(time, id)`` keys, one per entry, beside a dictionary of the entries by id.
+    Adding an item costs O(log n) comparisons plus, when it does not belong at the end, one insertion into
+    that list; nothing is ever sorted again. :meth:`entries` builds the ordered list (O(n)): read it when
+    needed, not per change.
     """
 
     def __init__(self, self_participant_id: str | None = None, *, on_change: ChangeListener | None = None) -> None:
@@ -179,25 +181,26 @@ class Transcript:
         """Receives every :class:`TranscriptChange`; the methods also return the change they made."""
         self._entries: dict[str, TranscriptEntry] = {}
         self._key_of: dict[str, tuple[str, str]] = {}
-        self._keys: list[tuple[str, str]] = []  # sorted; self._rows[i] is the entry whose key is self._keys[i]
-        self._rows: list[TranscriptEntry] = []
+        self._keys: list[tuple[str, str]] = []  # the order: sorted (time, id) keys, one per entry
         self._by_token: dict[str, str] = {}
         self._orphan_receipts: dict[str, dict[str, ReceiptState]] = {}
 
     # ------------------------------------------------------------------ reading
     def entries(self) -> list[TranscriptEntry]:
-        """All entries in order (a copy)."""
-        return list(self._rows)
+        """All entries in order (a new list, O(n): read it when needed, not per change)."""
+        entries = self._entries
+        return [entries[key[1]] for key in self._keys]
 
     def items(self) -> list[Item]:
         """All items in order."""
-        return [e.item for e in self._rows]
+        entries = self._entries
+        return [entries[key[1]].item for key in self._keys]
 
     def __iter__(self) -> Iterator[TranscriptEntry]:
-        return iter(list(self._rows))
+        return iter(self.entries())
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._keys)
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._entries
@@ -213,14 +216,15 @@ class Transcript:
 
     def last_received(self) -> Item | None:
         """The newest item that came from the service (not a pending local message): catch-up starts here."""
-        for entry in reversed(self._rows):
+        for key in reversed(self._keys):
+            entry = self._entries[key[1]]
             if entry.status is not _SENDING and entry.status is not _FAILED:
                 return entry.item
         return None
 
     def to_list(self) -> list[dict[str, Any]]:
         """Every entry as :meth:`TranscriptEntry.to_dict`."""
-        return [e.to_dict() for e in self._rows]
+        return [e.to_dict() for e in self.entries()]
 
     # ------------------------------------------------------------------ placing entries
     def _report(
@@ -244,11 +248,9 @@ class Transcript:
         if not keys or key > keys[-1]:
             index = len(keys)
             keys.append(key)
-            self._rows.append(entry)
         else:
             index = bisect_left(keys, key)  # keys are unique: an id has one entry
             keys.insert(index, key)
-            self._rows.insert(index, entry)
         self._entries[item_id] = entry
         self._key_of[item_id] = key
         return index
@@ -256,11 +258,8 @@ class Transcript:
     def _take(self, item_id: str) -> tuple[TranscriptEntry, int]:
         """Remove the entry of ``item_id`` from the order; returns it and the position it had."""
         index = bisect_left(self._keys, self._key_of.pop(item_id))
-        entry = self._rows[index]
         del self._keys[index]
-        del self._rows[index]
-        del self._entries[item_id]
-        return entry, index
+        return self._entries.pop(item_id), index
 
     def _added(self, entry: TranscriptEntry) -> TranscriptChange:
         if entry.item.id in self._entries:
@@ -269,11 +268,10 @@ class Transcript:
 
     def _updated(self, item_id: str, entry: TranscriptEntry) -> TranscriptChange:
         """Replace the entry of ``item_id`` by ``entry``: in place, or moved when its id or time changed."""
-        index = bisect_left(self._keys, self._key_of[item_id])
-        before = self._rows[index].item
+        before = self._entries[item_id].item
         if entry.item.id == item_id and entry.item.absolute_time == before.absolute_time:
-            self._rows[index] = entry
             self._entries[item_id] = entry
+            index = bisect_left(self._keys, self._key_of[item_id])
             return self._report(_UPDATED, entry, index, index)
         _, previous = self._take(item_id)
         return self._report(_UPDATED, entry, self._place(entry), previous)
