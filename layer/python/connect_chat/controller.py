@@ -11,8 +11,9 @@ once on a 403.
 Each public argument is validated here, once; the calls then use the ``*_checked_*`` operations, which do not
 validate again. :class:`~connect_chat.session.ChatSession` is the documented facade over this class.
 
-Per incoming item the work is: one dictionary lookup to drop a redelivery, one transcript placement (its sort
-key computed once), and, only for events someone listens to, one ``Item.to_dict`` shared by their payloads.
+Per incoming item the work is: one lookup to drop a redelivery, one transcript placement (its sort key computed
+once), and, only for events someone listens to, a payload holding the item's fields as received (nothing is
+rebuilt from the item), shared by the handlers of that item's events.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ if TYPE_CHECKING:
     from connect_chat.metrics import MetricsRecorder
     from connect_chat.participant import ParticipantClient
 
-__all__ = ["ChatController"]
+__all__ = ["SEEN_WINDOW", "ChatController", "RecentItems"]
 
 _log = get_logger("session")
 
