@@ -34,6 +34,7 @@ local: venv
 bench: venv
 	PYTHONPATH=layer/python $(PY) -m bench.protocol_core
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.relay_costs
+	PYTHONPATH=layer/python $(PY) -m bench.chatjs_compare
 	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
 
 # The long run: fuzzing with many examples, then 200 chats x 50 messages through the local stack (figures printed).

@@ -235,6 +235,43 @@ async def test_dropped_socket_recovers_and_missed_messages_arrive_exactly_once(
     await customer.session.close()
 
 
+def _replay(mirror: list[dict[str, Any]], change: dict[str, Any]) -> None:
+    """Apply one change, as plain data (``TranscriptChange.to_dict()``), to a copy of the transcript."""
+    if change["kind"] == "added":
+        mirror.insert(change["index"], change["entry"])
+    elif change["kind"] == "updated":
+        del mirror[change["previous_index"]]
+        mirror.insert(change["index"], change["entry"])
+    else:
+        del mirror[change["index"]]
+
+
+async def test_transcript_updates_rebuild_the_transcript_through_a_reconnect(
+    lib: RunningEmulator, connect_client: Any
+) -> None:
+    chat = start_chat(connect_client)
+    customer = customer_of(chat)
+    await customer.session.connect()
+    lib.control("POST", f"/contacts/{chat.contact_id}/participants", {"role": "AGENT", "displayName": "Agent"})
+    await customer.session.send_message("from the customer")
+    lib.control("POST", f"/contacts/{chat.contact_id}/agent/message", {"content": "one"})
+    await until(lambda: "one" in customer.contents())
+    lib.control("POST", "/sockets/drop", {"participantId": chat.participant_id})
+    lib.control("POST", f"/contacts/{chat.contact_id}/agent/message", {"content": "while down"})
+    await until(lambda: "while down" in customer.contents(), what="catch-up")
+    lib.control("POST", f"/contacts/{chat.contact_id}/agent/message", {"content": "after"})
+    await until(lambda: "after" in customer.contents())
+    mirror: list[dict[str, Any]] = []
+    for update in customer.named("transcript_updated"):
+        for change in update["data"]["changes"]:
+            _replay(mirror, change.to_dict())
+        assert update["data"]["size"] == len(mirror)
+    assert mirror == customer.session.transcript.to_list()
+    texts = [e["Content"] for e in mirror if e["Type"] == "MESSAGE"]
+    assert texts == ["from the customer", "one", "while down", "after"]
+    await customer.session.close()
+
+
 async def test_expired_websocket_url_reconnects_without_gap_or_duplicate(
     lib: RunningEmulator, connect_client: Any
 ) -> None:

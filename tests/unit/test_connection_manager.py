@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from connect_chat.connection import ConnectionDetails, Timing, WebSocketManager, fetch_retry_delay, reopen_delay
 from connect_chat.errors import AccessDeniedError, ConnectionBrokenError, ServiceValidationError, ThrottlingError
+from connect_chat.protocol.frames import ChatFrame
 from connect_chat.protocol.items import Item
 from connect_chat.protocol.state import Reason, ReasonCode
 from tests.unit.library_fakes import FakeServer, wait_until
@@ -271,3 +273,51 @@ async def test_403_on_a_background_refresh_ends_the_chat() -> None:
     assert "lost" not in rec.names()
     await m.stop()
     assert not server.open_sockets
+
+
+class FrameRecorder(Recorder):
+    """A listener that takes whole chat frames, and fails on one item."""
+
+    def on_chat_frame(self, frame: ChatFrame) -> None:
+        if frame.item.id == "bad":
+            raise ValueError("a bug in the listener")
+        self.events.append(("frame", (frame.item.id, dict(frame.raw))))
+
+
+async def test_a_listener_may_take_whole_frames_and_its_failures_do_not_close_the_socket() -> None:
+    server, fetcher, rec = FakeServer(), Fetcher(), FrameRecorder()
+    m = make(server, fetcher, rec)
+    await m.start()
+    sock = server.sockets[0]
+    for item_id in ("m1", "bad", "m2"):
+        sock.push_item({"Id": item_id, "Type": "MESSAGE", "Custom": 1})
+    await wait_until(lambda: ("frame", ("m2", {"Id": "m2", "Type": "MESSAGE", "Custom": 1})) in rec.events)
+    assert [e for e in rec.events if e[0] in ("frame", "item")] == [
+        ("frame", ("m1", {"Id": "m1", "Type": "MESSAGE", "Custom": 1})),
+        ("frame", ("m2", {"Id": "m2", "Type": "MESSAGE", "Custom": 1})),
+    ]
+    assert not sock.closed
+    assert rec.names().count("established") == 1
+    await m.stop()
+
+
+async def test_the_messages_metric_is_one_line_per_heartbeat_not_per_frame() -> None:
+    from connect_chat.metrics import MetricsRecorder
+
+    lines: list[str] = []
+    server, fetcher, rec = FakeServer(), Fetcher(), Recorder()
+    m = WebSocketManager(
+        fetcher,
+        rec,
+        timing=Timing(heartbeat_interval=60, subscribe_retry=0.01, open_timeout=1),
+        connector=server.connect,
+        metrics=MetricsRecorder(sink=lines.append, enabled=True),
+    )
+    await m.start()
+    for n in range(50):
+        server.sockets[0].push_item({"Id": f"m{n}", "Type": "MESSAGE"})
+    await wait_until(lambda: ("item", "m49") in rec.events)
+    assert not [line for line in lines if "WebSocketMessages" in line]
+    await m.stop()
+    [counted] = [json.loads(line) for line in lines if "WebSocketMessages" in line]
+    assert counted["WebSocketMessages"] == [50.0]

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from connect_chat.events import EventBus, EventName, events_for_item
+from connect_chat.events import EventBus, EventName, events_for_item, item_events
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
 
@@ -95,3 +95,48 @@ def test_subscribe_rejects_non_callables() -> None:
 
     with pytest.raises(InvalidArgumentError, match="handler"):
         EventBus().subscribe(EventName.MESSAGE, "nope")  # type: ignore[arg-type]
+
+
+def test_has_tells_whether_anyone_listens() -> None:
+    bus = EventBus()
+    assert not bus.has(EventName.MESSAGE)
+    first = bus.subscribe(EventName.MESSAGE, lambda e: None)
+    second = bus.subscribe(EventName.MESSAGE, lambda e: None)
+    assert bus.has(EventName.MESSAGE)
+    first()
+    first()  # twice: harmless
+    assert bus.has(EventName.MESSAGE)
+    assert bus.count(EventName.MESSAGE) == 1
+    second()
+    assert not bus.has(EventName.MESSAGE)
+    assert bus.count(EventName.MESSAGE) == 0
+
+
+def test_handlers_may_unsubscribe_and_subscribe_while_an_event_is_emitted() -> None:
+    bus = EventBus()
+    got: list[str] = []
+    unsubscribe_b: list[Any] = []
+
+    def a(event: dict[str, Any]) -> None:
+        got.append("a")
+        unsubscribe_b[0]()
+        bus.subscribe(EventName.MESSAGE, lambda e: got.append("c"))
+
+    bus.subscribe(EventName.MESSAGE, a)
+    unsubscribe_b.append(bus.subscribe(EventName.MESSAGE, lambda e: got.append("b")))
+    bus.emit(EventName.MESSAGE, {})
+    assert got == ["a", "b"]  # this emit runs the handlers that were there when it started
+    got.clear()
+    bus.emit(EventName.MESSAGE, {})
+    assert got[:1] == ["a"]
+    assert "b" not in got
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", *ct.EVENT_CONTENT_TYPES])
+@pytest.mark.parametrize("item_type", ["MESSAGE", "EVENT", "ATTACHMENT", "CONNECTION_ACK", "MESSAGEMETADATA"])
+def test_item_events_is_events_for_item(item_type: str, content_type: str | None) -> None:
+    fields: dict[str, Any] = {"Type": item_type}
+    if content_type is not None:
+        fields["ContentType"] = content_type
+    one = item(**fields)
+    assert list(item_events(one, "me")) == events_for_item(one, "me")

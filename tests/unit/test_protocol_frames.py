@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from connect_chat.protocol._json import FAST_PARSER, loads, loads_standard
 from connect_chat.protocol.frames import (
     ChatFrame,
     FailureFrame,
@@ -81,8 +85,84 @@ def test_failure_and_unknown_frames() -> None:
         ("{}", "neither topic nor message"),
         ('{"topic":"aws/chat"}', "no content"),
         ('{"topic":"aws/chat","content":"{\\"Type\\":\\"MESSAGE\\"}"}', "not an item"),
+        ('{"topic":"aws/chat","content":{"Id":"1","Type":"ATTACHMENT","Attachments":[0]}}', "must be objects"),
+        ('{"topic":"aws/chat","content":"[1]"}', "must be a JSON object"),
+        ('{"topic":"aws/chat","content":"{not json"}', "not valid JSON"),
     ],
 )
 def test_bad_frames(text: str, problem: str) -> None:
     with pytest.raises(FrameDecodeError, match=problem):
         decode_frame(text)
+
+
+def test_chat_frame_keeps_the_item_as_received() -> None:
+    item = {"Id": "1", "Type": "MESSAGE", "Content": "hi", "ContactId": "c", "Unknown": [1, 2]}
+    frame = decode_frame(json.dumps({"topic": "aws/chat", "content": json.dumps(item)}))
+    assert isinstance(frame, ChatFrame)
+    assert frame.raw == item
+    assert frame.item.extra == {"Unknown": [1, 2]}
+    as_object = decode_frame(json.dumps({"topic": "aws/chat", "content": item}))
+    assert isinstance(as_object, ChatFrame)
+    assert as_object == frame  # raw is not part of the comparison
+    assert as_object.raw == item
+
+
+def _parse(parse: Any, text: Any) -> tuple[str, Any]:
+    try:
+        return ("value", parse(text))
+    except (TypeError, ValueError) as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def json_texts(integers: st.SearchStrategy[int]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(max_size=20),
+        st.recursive(
+            st.none() | st.booleans() | integers | st.floats() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+            max_leaves=6,
+        ).map(json.dumps),
+    )
+
+
+odd_json = st.sampled_from(
+    ["NaN", "[Infinity, -Infinity]", "1e400", '"\\ud800"', '{"a": 1, "a": 2}', "-0", "[" * 50 + "]" * 50]
+)
+around = (st.sampled_from(["", " ", "\n", "\t ", "\ufeff"]), st.sampled_from(["", " ", "\n", "x", "{}"]))
+
+
+def _same_as_json_loads(parse: Any, before: str, text: str, after: str) -> None:
+    candidates = (text, before + text + after, (before + text).encode(), (before + text).encode("utf-16"))
+    for candidate in candidates:
+        expected = _parse(json.loads, candidate)
+        got = _parse(parse, candidate)
+        assert repr(got) == repr(expected)  # repr: NaN and -0.0 compare as written
+        if isinstance(candidate, str) and expected[0] == "value":
+            assert json.dumps(got[1]) == json.dumps(expected[1])  # same key order too
+
+
+@settings(max_examples=300, deadline=None)
+@given(around[0], st.one_of(json_texts(st.integers()), odd_json, st.just(str(2**70))), around[1])
+def test_the_standard_library_parser_is_json_loads(before: str, text: str, after: str) -> None:
+    """raw_decode, with json.loads for the rest: json.loads's results and errors, whatever is around."""
+    _same_as_json_loads(loads_standard, before, text, after)
+
+
+@settings(max_examples=300, deadline=None)
+@given(around[0], st.one_of(json_texts(st.integers(-(2**63), 2**64 - 1)), odd_json), around[1])
+def test_the_frame_parser_is_json_loads(before: str, text: str, after: str) -> None:
+    """The hot-path parser (orjson first when installed) gives json.loads's results and errors."""
+    _same_as_json_loads(loads, before, text, after)
+
+
+def test_with_orjson_integers_beyond_64_bits_become_floats() -> None:
+    big = str(2**70)
+    assert loads(big) == 2**70
+    assert type(loads(big)) is (float if FAST_PARSER == "orjson" else int)
+
+
+def test_orjson_is_used_when_installed() -> None:
+    import importlib.util
+
+    installed = importlib.util.find_spec("orjson") is not None
+    assert ("orjson" if installed else None) == FAST_PARSER

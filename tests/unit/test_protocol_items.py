@@ -2,15 +2,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import (
     Item,
     ItemDecodeError,
     ItemType,
+    MessageMetadata,
     format_timestamp,
+    normalized_time,
     parse_timestamp,
 )
 
@@ -147,3 +152,129 @@ def test_items_are_hashable_and_frozen() -> None:
     assert {item, Item.from_dict(TRANSCRIPT_ITEM)} == {item}
     with pytest.raises(AttributeError):
         item.id = "other"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- the fast paths keep the behaviour
+def _slow_sort_time(value: str | None) -> str:
+    """What Item.sort_key() computed before it had a fast path: parse, then format (raw text if unparseable)."""
+    if not value:
+        return ""
+    try:
+        return format_timestamp(parse_timestamp(value))
+    except (ValueError, OverflowError):
+        return value
+
+
+canonical_times = st.builds(
+    lambda y, mo, d, h, mi, s, ms: f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}.{ms:03d}Z",
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.integers(0, 999),
+)
+other_times = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+    st.datetimes().map(lambda d: d.isoformat() + "Z"),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(canonical_times, other_times, st.none()))
+def test_sort_key_is_the_normalised_time_then_the_id(value: str | None) -> None:
+    assert normalized_time(value) == _slow_sort_time(value)
+    item = Item(id="i", type="MESSAGE", absolute_time=value)
+    assert item.sort_key() == (_slow_sort_time(value), "i")
+
+
+FIELDS = [
+    "Id",
+    "Type",
+    "ContentType",
+    "Content",
+    "ParticipantId",
+    "DisplayName",
+    "ParticipantRole",
+    "AbsoluteTime",
+    "ContactId",
+    "InitialContactId",
+    "RelatedContactId",
+]
+json_values = st.one_of(
+    st.none(), st.text(max_size=5), st.integers(), st.booleans(), st.lists(st.integers(), max_size=2)
+)
+receipt_dicts = st.fixed_dictionaries(
+    {}, optional={"ReadTimestamp": st.text(max_size=4), "RecipientParticipantId": st.text(max_size=4)}
+)
+metadata_dicts = st.fixed_dictionaries(
+    {},
+    optional={
+        "MessageId": st.text(max_size=4),
+        "Receipts": st.lists(receipt_dicts, max_size=2),
+        "MessageCompleted": st.booleans(),
+        "ChunkNumber": st.integers(0, 3),
+    },
+)
+well_formed = st.fixed_dictionaries(
+    {"Id": st.text(min_size=1, max_size=6), "Type": st.sampled_from(["MESSAGE", "EVENT", "MESSAGEMETADATA"])},
+    optional={
+        **{key: st.one_of(st.none(), st.text(max_size=6)) for key in FIELDS[2:]},
+        "MessageMetadata": st.one_of(st.none(), metadata_dicts),
+        "Attachments": st.one_of(
+            st.none(),
+            st.lists(st.fixed_dictionaries({"AttachmentId": st.text(min_size=1, max_size=3)}), max_size=2),
+        ),
+        "Extra": json_values,
+        "Other": st.text(max_size=3),
+    },
+)
+
+
+@st.composite
+def item_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """Well-formed items, and the same with one to three fields broken (missing, empty or of the wrong type)."""
+    data: dict[str, Any] = dict(draw(well_formed))
+    for _ in range(draw(st.integers(0, 3))):
+        key = draw(st.sampled_from([*FIELDS, "MessageMetadata", "Attachments"]))
+        if draw(st.booleans()):
+            data.pop(key, None)
+        else:
+            data[key] = draw(st.one_of(json_values, st.just(""), st.just({"Receipts": 5}), st.just([{}])))
+    return data
+
+
+def _outcome(build: Any, data: dict[str, Any]) -> Any:
+    try:
+        item = build(data)
+    except ItemDecodeError as exc:
+        return ("error", str(exc))
+    return ("item", item, dict(item.extra), list(item.extra), item.to_dict())
+
+
+@settings(max_examples=800, deadline=None)
+@given(item_dicts())
+def test_from_dict_gives_what_the_field_by_field_checks_give(data: dict[str, Any]) -> None:
+    """The usual shape is built slot by slot: same item, same extras (in order), same errors otherwise."""
+    assert _outcome(Item.from_dict, data) == _outcome(Item._from_unusual_dict, data)
+
+
+def test_from_dict_usual_shape_equals_the_constructor() -> None:
+    item = Item.from_dict(TRANSCRIPT_ITEM | {"Custom": 1})
+    assert item == Item(
+        id="msg-1",
+        type="MESSAGE",
+        content_type="text/plain",
+        content="hello",
+        participant_id="p-cust",
+        display_name="Jane",
+        participant_role="CUSTOMER",
+        absolute_time="2024-05-01T10:00:00.123Z",
+        contact_id="c-1",
+        initial_contact_id="c-0",
+        message_metadata=MessageMetadata.from_dict(TRANSCRIPT_ITEM["MessageMetadata"]),  # type: ignore[arg-type]
+    )
+    assert item.extra == {"Custom": 1}
+    assert hash(item) == hash(Item.from_dict(TRANSCRIPT_ITEM))

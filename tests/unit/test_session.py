@@ -24,6 +24,7 @@ from connect_chat import (
 )
 from connect_chat.metrics import MetricsRecorder
 from connect_chat.protocol import content_types as ct
+from connect_chat.transcript import ChangeKind, TranscriptChange
 from tests.unit.library_fakes import FakeParticipantService, FakeServer, client_error, wait_until
 
 FAST = Timing(heartbeat_interval=0.05, subscribe_retry=0.01, reopen_base=0.01, fetch_retry_base=0.01)
@@ -139,7 +140,7 @@ async def test_send_message_goes_sending_then_sent(env: Env) -> None:
     response = await s.send_message("hello", metadata={"k": "v"})
     assert response["metadata"] == {"k": "v"}
     mid = response["data"]["Id"]
-    statuses = [c["entry"]["Status"] for u in env.named("transcript_updated") for c in u["data"]["changes"]]
+    statuses = [c.entry.status for u in env.named("transcript_updated") for c in u["data"]["changes"]]
     assert statuses[:2] == ["SENDING", "SENT"]
     entry = s.transcript.get(mid)
     assert entry is not None
@@ -374,12 +375,23 @@ async def test_reset_allows_connecting_again(env: Env) -> None:
     await s.close()
 
 
-def test_chat_details_and_no_tokens_in_payloads() -> None:
-    s = ChatSession.create(DETAILS)
+async def test_chat_details_and_no_tokens_in_payloads(env: Env) -> None:
+    s = env.session()
     details = s.get_chat_details()
     assert details["participant_token"] == DETAILS["ParticipantToken"]
     assert details["initial_contact_id"] == "c-1"
-    assert "participant-token" not in repr(s._payload({}))
+    assert details["session_type"] == "CUSTOMER"
+    await s.connect()
+    await s.send_message("hello")
+    env.server.sockets[0].push_item(agent_msg(env))
+    await wait_until(lambda: env.named("message"))
+    assert s.get_chat_details()["connection_details"]["connection_token"].startswith("ct-secret-")
+    assert {name for name, _ in env.events} >= {"connection_established", "message", "transcript_updated"}
+    for _, event in env.events:
+        assert event["chat_details"] == {"contact_id": "c-1", "participant_id": "p-me", "initial_contact_id": "c-1"}
+        for secret in ("participant-token-secret-123", "ct-secret-", "ws-secret-"):
+            assert secret not in repr(event)
+    await s.close()
 
 
 async def test_agent_with_get_connection_token(env: Env) -> None:
@@ -485,3 +497,191 @@ async def test_a_wrong_participant_id_is_reported(env: Env, caplog: pytest.LogCa
         await wait_until(lambda: "does not match" in caplog.text)
     assert "p-typo" in caplog.text
     await s.close()
+
+
+def _replay(mirror: list[dict[str, Any]], change: TranscriptChange) -> None:
+    entry = change.to_dict()["entry"]
+    if change.kind is ChangeKind.ADDED:
+        mirror.insert(change.index, entry)
+    elif change.kind is ChangeKind.UPDATED:
+        assert change.previous_index is not None
+        del mirror[change.previous_index]
+        mirror.insert(change.index, entry)
+    else:
+        del mirror[change.index]
+
+
+async def test_transcript_updated_says_what_changed_and_where(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    sock = env.server.sockets[0]
+    late = agent_msg(env, "sent first, delivered last")
+    for item in [agent_msg(env, "one"), agent_msg(env, "two")]:
+        sock.push_item(item)
+    await s.send_message("mine")  # SENDING, then SENT (its echo may come later)
+    sock.push_item(late)
+    sock.push_item(env.service.transcript[-2])  # the echo of "mine"
+    sock.push_item({**late, "Content": "edited"})  # a changed item updates in place
+    await wait_until(lambda: len(s.transcript) == 4 and s.transcript.get(late["Id"]).item.content == "edited")
+    updates = env.named("transcript_updated")
+    assert all(set(u["data"]) == {"changes", "size"} for u in updates)  # no whole list per change
+    mirror: list[dict[str, Any]] = []
+    for update in updates:
+        for change in update["data"]["changes"]:
+            _replay(mirror, change)
+        assert update["data"]["size"] == len(mirror)
+    assert mirror == s.transcript.to_list()
+    assert [e["Content"] for e in mirror] == ["edited", "one", "two", "mine"]  # by AbsoluteTime, not arrival
+    assert updates[-1]["data"]["changes"] == [TranscriptChange(ChangeKind.UPDATED, s.transcript.entries()[0], 0, 0)]
+    await s.close()
+
+
+async def test_get_transcript_reports_its_items_in_one_update(env: Env) -> None:
+    s = env.session()
+    items = [agent_msg(env, str(n)) for n in range(5)]
+    await s.get_transcript(max_results=10)
+    [update] = env.named("transcript_updated")
+    changes = update["data"]["changes"]
+    assert [(c.kind.value, c.index, c.entry.id) for c in changes] == [
+        ("added", n, item["Id"]) for n, item in enumerate(items)
+    ]
+
+
+async def test_handlers_get_the_item_as_it_was_received(env: Env) -> None:
+    s = env.session()
+    await s.connect()
+    sent = agent_msg(env, "hi", Attachments=[], DisplayName=None, Custom={"x": 1})  # fields to_dict() would drop
+    env.server.sockets[0].push_item(sent)
+    await wait_until(lambda: env.named("message"))
+    assert env.named("message")[0]["data"] == sent
+    await s.close()
+
+
+async def test_nobody_listening_means_no_payload_is_built(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connect_chat.protocol.items import Item
+    from connect_chat.transcript import TranscriptEntry
+
+    s = ChatSession.create(
+        DETAILS,
+        client=env.service,  # type: ignore[arg-type]
+        websocket_timing=FAST,
+        websocket_connector=env.server.connect,
+    )
+    built: list[str] = []
+
+    def item_to_dict(self: Item) -> dict[str, Any]:
+        built.append("item")
+        return {}
+
+    def entry_to_dict(self: TranscriptEntry) -> dict[str, Any]:
+        built.append("entry")
+        return {}
+
+    monkeypatch.setattr(Item, "to_dict", item_to_dict)
+    monkeypatch.setattr(TranscriptEntry, "to_dict", entry_to_dict)
+    await s.connect()
+    env.server.sockets[0].push_item(agent_msg(env))
+    await wait_until(lambda: len(s.transcript) == 1)
+    await s.send_message("hello")
+    assert built == []
+    await s.close()
+
+
+async def test_each_argument_is_validated_once(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import connect_chat.controller
+    import connect_chat.operations
+    import connect_chat.validation
+
+    calls: list[str] = []
+    for name in ("validate_message", "validate_event", "validate_receipt", "validate_transcript_args"):
+        original = getattr(connect_chat.validation, name)
+
+        def counted(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(connect_chat.controller, name, counted)
+        monkeypatch.setattr(connect_chat.operations, name, counted)
+    s = env.session()
+    await s.connect()
+    await s.send_message("hello")
+    await s.send_event(ct.TYPING)
+    await s.send_message_receipt("read", "m-1")
+    await s.get_transcript(max_results=5)
+    assert calls == ["validate_message", "validate_event", "validate_receipt", "validate_transcript_args"]
+    calls.clear()
+    stateless = ChatSession.create_stateless(
+        {**DETAILS, "ConnectionToken": "stored-connection-token"},
+        client=env.service,  # type: ignore[arg-type]
+    )
+    stateless.send_message("hello")
+    stateless.send_event(ct.TYPING)
+    stateless.get_transcript(max_results=5)
+    assert calls == ["validate_message", "validate_event", "validate_transcript_args"]  # ChatOperations validates
+    await s.close()
+
+
+async def test_bad_transcript_arguments_fail_before_any_call(env: Env) -> None:
+    s = env.session()
+    with pytest.raises(InvalidArgumentError, match="max_results"):
+        await s.get_transcript(max_results=500)
+    with pytest.raises(InvalidArgumentError, match="start_position"):
+        await s.get_transcript(start_position={"id": "a", "most_recent": 3})
+    assert env.service.calls == []  # not even CreateParticipantConnection
+
+
+def test_the_session_module_loads_no_asyncio_engine() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import connect_chat
+
+    layer = str(Path(connect_chat.__file__).resolve().parent.parent)
+    code = (
+        "import sys, connect_chat.session\n"
+        "heavy = ['asyncio', 'websockets', 'connect_chat.controller', 'connect_chat.connection.manager']\n"
+        "print([name for name in heavy if name in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": layer}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"
+
+
+async def test_a_failing_handler_does_not_stop_the_chat(env: Env) -> None:
+    s = env.session()
+    s.on_message(lambda event: 1 / 0)
+    await s.connect()
+    for text in ("one", "two"):
+        env.server.sockets[0].push_item(agent_msg(env, text))
+    await wait_until(lambda: len(env.named("message")) == 2)
+    assert [e.item.content for e in s.transcript] == ["one", "two"]
+    assert not env.server.sockets[0].closed
+    await s.close()
+
+
+def test_redeliveries_are_recognised_among_the_latest_items() -> None:
+    from connect_chat.controller import SEEN_WINDOW, RecentItems
+    from connect_chat.protocol.items import Item
+
+    seen = RecentItems()
+    first = Item(id="a", type="MESSAGE", content="hi")
+    assert not seen.again(first)
+    assert seen.again(Item(id="a", type="MESSAGE", content="hi"))  # the same item again
+    assert not seen.again(Item(id="a", type="MESSAGE", content="edited"))  # changed: passes, and is remembered
+    assert seen.again(Item(id="a", type="MESSAGE", content="edited"))
+    chunk = Item.from_dict(
+        {"Id": "b", "Type": "MESSAGE", "MessageMetadata": {"MessageCompleted": False, "ChunkNumber": 1}}
+    )
+    assert not seen.again(chunk)
+    assert not seen.again(
+        Item.from_dict(chunk.to_dict() | {"MessageMetadata": {"MessageCompleted": False, "ChunkNumber": 2}})
+    )
+    assert seen.again(chunk)
+    for n in range(SEEN_WINDOW):
+        assert not seen.again(Item(id=f"filler-{n}", type="EVENT"))
+    assert seen.again(Item(id="a", type="MESSAGE", content="edited"))  # still within the window
+    for n in range(SEEN_WINDOW):
+        seen.again(Item(id=f"more-{n}", type="EVENT"))
+    assert not seen.again(Item(id="a", type="MESSAGE", content="edited"))  # older than the window: forgotten

@@ -4,7 +4,7 @@ from typing import Any
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
-from connect_chat.transcript import ChangeKind, MessageStatus, Transcript
+from connect_chat.transcript import ChangeKind, MessageStatus, Transcript, TranscriptChange
 from tests.unit.library_fakes import FakeClock
 
 ME = "p-me"
@@ -212,3 +212,71 @@ def test_other_participants_messages_have_no_status() -> None:
     assert tr.get("a").status is None  # type: ignore[union-attr]
     assert tr.get("b").status is MessageStatus.SENT  # type: ignore[union-attr]
     assert [d["Id"] for d in tr.to_list()] == ["a", "b"]
+
+
+def test_changes_say_where_the_entry_is() -> None:
+    tr = Transcript(ME)
+    assert tr.add(msg("b", "02.000")) == TranscriptChange(ChangeKind.ADDED, tr.entries()[0], 0)
+    late = tr.add(msg("a", "01.000"))  # arrives late: placed before b, nothing re-sorted
+    assert late is not None
+    assert (late.kind, late.index, late.previous_index) == (ChangeKind.ADDED, 0, None)
+    edited = tr.add(msg("a", "01.000", content="edited"))
+    assert edited is not None
+    assert (edited.kind, edited.index, edited.previous_index) == (ChangeKind.UPDATED, 0, 0)
+    moved = tr.add(msg("a", "03.000", content="edited"))  # a changed time moves the entry
+    assert moved is not None
+    assert (moved.kind, moved.index, moved.previous_index) == (ChangeKind.UPDATED, 1, 0)
+    assert [e.id for e in tr.entries()] == ["b", "a"]
+    assert (tr.index("a"), tr.index("b"), tr.index("zz")) == (1, 0, None)
+    removed = tr.remove("b")
+    assert removed is not None
+    assert (removed.kind, removed.index, removed.entry.id) == (ChangeKind.REMOVED, 0, "b")
+    assert tr.remove("b") is None
+    entry = removed.entry.to_dict()
+    assert removed.to_dict() == {"kind": "removed", "index": 0, "previous_index": None, "entry": entry}
+
+
+def test_on_change_sees_every_change_including_a_merged_pending_message() -> None:
+    seen: list[TranscriptChange] = []
+    tr = Transcript(ME, on_change=seen.append)
+    tr.add(msg("a", "00.500"))
+    tr.add_pending("tok", content="hi", content_type="text/plain", now=FakeClock().now())  # at the end
+    tr.add(msg("m-1", "00.700", who=ME, content="hi"))  # its echo, before the response
+    sent = tr.mark_sent("tok", item_id="m-1", absolute_time="2024-01-01T00:00:00.700Z")
+    assert sent is not None
+    assert [(c.kind.value, c.entry.id, c.index, c.previous_index) for c in seen] == [
+        ("added", "a", 0, None),
+        ("added", "pending:tok", 1, None),
+        ("added", "m-1", 1, None),
+        ("removed", "pending:tok", 2, None),
+        ("updated", "m-1", 1, 1),
+    ]
+    assert sent is seen[-1]
+    assert [e.id for e in tr.entries()] == ["a", "m-1"]
+
+
+def test_a_sent_message_moves_to_its_service_time() -> None:
+    tr = Transcript(ME)
+    tr.add(msg("a", "30.000"))
+    tr.add_pending("tok", content="hi", content_type="text/plain", now=FakeClock().now())  # 00:16:40 local
+    change = tr.mark_sent("tok", item_id="m-1", absolute_time="2024-01-01T00:00:10.000Z")
+    assert change is not None
+    assert (change.kind, change.previous_index, change.index) == (ChangeKind.UPDATED, 1, 0)
+    assert [e.id for e in tr.entries()] == ["m-1", "a"]
+
+
+def test_receipts_update_in_place() -> None:
+    seen: list[TranscriptChange] = []
+    tr = Transcript(ME, on_change=seen.append)
+    tr.add_many([msg("m-1", "01.000", who=ME), msg("m-2", "02.000")])
+    tr.add(receipt("read", "m-1", AGENT))
+    assert (seen[-1].kind, seen[-1].index, seen[-1].previous_index) == (ChangeKind.UPDATED, 0, 0)
+    assert seen[-1].entry.read
+
+
+def test_a_transcript_of_many_items_arriving_in_order_is_never_sorted_again() -> None:
+    tr = Transcript(ME)
+    items = [msg(f"{n:05d}", "00.000", content=str(n)) for n in range(2000)]
+    changes = tr.add_many(items)
+    assert [c.index for c in changes] == list(range(2000))  # each one appended
+    assert tr.items() == items

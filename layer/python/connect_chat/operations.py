@@ -6,6 +6,7 @@ ChatJS result shape ``{"data": <response>, "metadata": <caller's metadata>, "req
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,19 +14,21 @@ from datetime import datetime
 from typing import Any
 
 from connect_chat.attachments import download, prepare_attachment, upload
+from connect_chat.constants import ReceiptKind
 from connect_chat.errors import InvalidArgumentError
 from connect_chat.log import get_logger, register_secret
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item, parse_timestamp
 from connect_chat.validation import (
+    TranscriptArgs,
     validate_event,
     validate_message,
     validate_receipt,
     validate_transcript_args,
 )
 
-__all__ = ["ChatOperations", "ConnectionResult", "result"]
+__all__ = ["ChatOperations", "ConnectionResult", "receipt_content", "receipt_content_type", "result"]
 
 _log = get_logger("operations")
 
@@ -35,6 +38,16 @@ def result(body: Mapping[str, Any], metadata: Mapping[str, Any] | None) -> dict[
     data = {k: v for k, v in body.items() if k != "_request_id"}
     meta = dict(metadata) if metadata is not None else None
     return {"data": data, "metadata": meta, "request_id": body.get("_request_id")}
+
+
+def receipt_content_type(kind: ReceiptKind) -> str:
+    """The event content type of a read/delivered receipt."""
+    return ct.RECEIPT_CONTENT_TYPES[kind.value]
+
+
+def receipt_content(message_id: str) -> str:
+    """The SendEvent content of a receipt for ``message_id``: ``{"messageId":"..."}``."""
+    return json.dumps({"messageId": message_id}, separators=(",", ":"))
 
 
 def _when(value: Any) -> datetime | None:
@@ -116,7 +129,20 @@ class ChatOperations:
     ) -> dict[str, Any]:
         """SendMessage after validating type and per-type length."""
         text, kind = validate_message(content, content_type)
-        body = self.participant.send_message(self._token(), content=text, content_type=kind, client_token=client_token)
+        return self.send_checked_message(text, kind, client_token=client_token, metadata=metadata)
+
+    def send_checked_message(
+        self,
+        content: str,
+        content_type: str,
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """SendMessage with ``(content, content_type)`` as :func:`~connect_chat.validation.validate_message` gave."""
+        body = self.participant.send_message(
+            self._token(), content=content, content_type=content_type, client_token=client_token
+        )
         return result(body, metadata)
 
     def send_event(
@@ -129,7 +155,20 @@ class ChatOperations:
     ) -> dict[str, Any]:
         """SendEvent after validation (receipts need ``{"messageId": ...}``)."""
         kind, text = validate_event(content_type, content)
-        body = self.participant.send_event(self._token(), content_type=kind, content=text, client_token=client_token)
+        return self.send_checked_event(kind, text, client_token=client_token, metadata=metadata)
+
+    def send_checked_event(
+        self,
+        content_type: str,
+        content: str | None = None,
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """SendEvent with ``(content_type, content)`` as :func:`~connect_chat.validation.validate_event` gave."""
+        body = self.participant.send_event(
+            self._token(), content_type=content_type, content=content, client_token=client_token
+        )
         return result(body, metadata)
 
     def send_message_receipt(
@@ -137,13 +176,18 @@ class ChatOperations:
     ) -> dict[str, Any]:
         """Send a read/delivered receipt at once (no throttle; the asyncio session throttles)."""
         kind, mid = validate_receipt(event, message_id)
-        return self.send_event(ct.RECEIPT_CONTENT_TYPES[kind.value], {"messageId": mid}, metadata=metadata)
+        return self.send_checked_event(receipt_content_type(kind), receipt_content(mid), metadata=metadata)
 
     # ------------------------------------------------------------------ transcript
     def get_transcript(self, *, metadata: Mapping[str, Any] | None = None, **args: Any) -> dict[str, Any]:
         """GetTranscript; ``args`` as :func:`connect_chat.validation.validate_transcript_args`."""
-        request = validate_transcript_args(**args).to_request()
-        body = self.participant.get_transcript(self._token(), **request)
+        return self.get_checked_transcript(validate_transcript_args(**args), metadata=metadata)
+
+    def get_checked_transcript(
+        self, args: TranscriptArgs, *, metadata: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """GetTranscript with arguments :func:`~connect_chat.validation.validate_transcript_args` returned."""
+        body = self.participant.get_transcript(self._token(), **args.to_request())
         return result(body, metadata)
 
     def fetch_items_after(self, after_id: str | None, *, max_pages: int = 20) -> list[Item]:

@@ -100,7 +100,7 @@ class ReceiptThrottle:
         """The monotonic time at which :meth:`pop_due` will next return something, or None."""
         if self._ended or not self._pending:
             return None
-        return min(self._due_at(kind, slot) for kind, slot in self._pending.items())
+        return min([self._due_at(kind, slot) for kind, slot in self._pending.items()])
 
     def pop_due(self) -> list[PendingReceipt]:
         """Remove and return the receipts due now (reads first); the window starts again for each."""

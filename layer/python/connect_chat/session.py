@@ -1,67 +1,42 @@
 """Chat sessions: ``ChatSession.create`` and the asyncio sessions (customer and agent).
 
-A session validates everything at ``create`` time, keeps an ordered transcript, and, after ``await
-session.connect()``, holds the participant websocket through :class:`~connect_chat.connection.WebSocketManager`.
-Every Participant Service call goes through :class:`~connect_chat.operations.ChatOperations` (shared with the
-stateless mode) in a worker thread.
+:class:`ChatSession` is the public facade (ChatJS's ``ChatSession``): it validates ``create``'s arguments at
+once and hands every call to its engine, :class:`~connect_chat.controller.ChatController` (ChatJS's
+``ChatController``), which holds the websocket, the transcript, the events, receipts and typing. The engine,
+``asyncio`` and the websocket manager are imported when a session is created, not when this module is: a
+Lambda handler that only uses :meth:`ChatSession.create_stateless` never loads them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import inspect
-import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from connect_chat.clock import Clock, SystemClock
-from connect_chat.config import get_global_config, set_feature_flag, set_global_config, set_region_override
-from connect_chat.connection.backoff import Timing
-from connect_chat.connection.manager import ConnectionDetails, Connector, WebSocketManager
-from connect_chat.constants import ReceiptKind, SessionType
-from connect_chat.errors import (
-    AccessDeniedError,
-    ChatEndedError,
-    ConnectChatError,
-    InvalidArgumentError,
-    NotConnectedError,
-)
-from connect_chat.events import EventBus, EventName, events_for_item
-from connect_chat.log import get_logger, register_secret
-from connect_chat.metrics import MetricsRecorder
-from connect_chat.operations import ChatOperations, ConnectionResult
-from connect_chat.participant import ParticipantClient
+from connect_chat.config import set_feature_flag, set_global_config, set_region_override
+from connect_chat.constants import SessionType
+from connect_chat.errors import InvalidArgumentError
 from connect_chat.protocol import content_types as ct
-from connect_chat.protocol.items import Item, ItemType, ParticipantRole, format_timestamp
-from connect_chat.protocol.state import (
-    ChatEndedTransition,
-    ConnectionBrokenTransition,
-    ConnectionEstablishedTransition,
-    ConnectionLostTransition,
-    ConnectionStateMachine,
-    ConnectionStatus,
-    Reason,
-    ReasonCode,
-    Transition,
-)
-from connect_chat.receipts import ReceiptThrottle
 from connect_chat.subscriptions import EventSubscriptions
-from connect_chat.transcript import Transcript, TranscriptChange
-from connect_chat.typing_throttle import TypingThrottle
-from connect_chat.validation import ChatDetails, normalize_chat_details, validate_receipt, validate_session_type
+from connect_chat.validation import ChatDetails, normalize_chat_details, validate_session_type
 
 if TYPE_CHECKING:
     import boto3
     import botocore.config
     from mypy_boto3_connectparticipant import ConnectParticipantClient
 
+    from connect_chat.clock import Clock
+    from connect_chat.connection.backoff import Timing
+    from connect_chat.connection.manager import Connector
+    from connect_chat.controller import ChatController
+    from connect_chat.metrics import MetricsRecorder
+    from connect_chat.participant import ParticipantClient
+    from connect_chat.protocol.state import ConnectionStatus
     from connect_chat.stateless import StatelessChatSession
+    from connect_chat.transcript import Transcript
 
 __all__ = ["AgentChatSession", "ChatSession", "CustomerChatSession"]
 
-_log = get_logger("session")
 _OPTION_KEYS = ("region",)
 
 
@@ -137,6 +112,9 @@ class ChatSession(EventSubscriptions):
         InvalidArgumentError
             On any invalid argument.
         """
+        from connect_chat.metrics import MetricsRecorder
+        from connect_chat.participant import ParticipantClient
+
         details = normalize_chat_details(chat_details)
         session_type = validate_session_type(type)
         opts = _options(options)
@@ -145,15 +123,10 @@ class ChatSession(EventSubscriptions):
         participant = ParticipantClient(
             client=client, boto3_session=boto3_session, config=config, region=opts.get("region"), metrics=metrics
         )
-        kwargs: dict[str, Any] = {
-            "timing": websocket_timing,
-            "connector": websocket_connector,
-            "clock": clock,
-            "metrics": metrics,
-        }
-        if session_type is SessionType.CUSTOMER:
-            return CustomerChatSession(details, participant, **kwargs)
-        return AgentChatSession(details, participant, **kwargs)
+        cls = CustomerChatSession if session_type is SessionType.CUSTOMER else AgentChatSession
+        return cls(
+            details, participant, timing=websocket_timing, connector=websocket_connector, clock=clock, metrics=metrics
+        )
 
     @staticmethod
     def create_stateless(
@@ -172,6 +145,7 @@ class ChatSession(EventSubscriptions):
         ``on_connection_token_refreshed(token, expiry)`` is called when a refused connection token was replaced
         (store the new one for the next invocation).
         """
+        from connect_chat.participant import ParticipantClient
         from connect_chat.stateless import StatelessChatSession
 
         details = normalize_chat_details(chat_details)
@@ -197,34 +171,22 @@ class ChatSession(EventSubscriptions):
         clock: Clock | None = None,
         metrics: MetricsRecorder | None = None,
     ) -> None:
-        self._details = chat_details
-        self._participant = participant
-        self._ops = ChatOperations(participant, self._require_token)
-        self._timing = timing
-        self._connector = connector
-        self.clock: Clock = clock or SystemClock()
-        self._metrics = metrics
-        self._state = ConnectionStateMachine()
-        self._events = EventBus()
-        self.transcript = Transcript(chat_details.participant_id)
-        """The ordered, de-duplicated transcript of this session."""
-        receipts = get_global_config().message_receipts
-        self._receipts = ReceiptThrottle(
-            throttle_ms=receipts.throttle_time, enabled=receipts.should_send_message_receipts, clock=self.clock
+        from connect_chat.controller import ChatController
+
+        self._controller: ChatController = ChatController(
+            chat_details, participant, timing=timing, connector=connector, clock=clock, metrics=metrics
         )
-        self._typing = TypingThrottle(clock=self.clock)
-        self._seen: dict[tuple[str, str, int], Item] = {}
-        self._sent_ids: set[str] = set()
-        self._participant_mismatch_reported = False
-        self._connection_token: str | None = chat_details.connection_token
-        self._connection: ConnectionResult | None = None
-        self._acknowledged = False
-        self._manager: WebSocketManager | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._receipts_wakeup: asyncio.Event | None = None
-        self._receipts_task: asyncio.Task[None] | None = None
-        register_secret(chat_details.participant_token)
-        register_secret(chat_details.connection_token)
+        self._events = self._controller.events
+
+    @property
+    def transcript(self) -> Transcript:
+        """The ordered, de-duplicated transcript of this session (a new one after :meth:`reset`)."""
+        return self._controller.transcript
+
+    @property
+    def clock(self) -> Clock:
+        """The session's time source."""
+        return self._controller.clock
 
     # ------------------------------------------------------------------ context manager
     async def __aenter__(self) -> ChatSession:
@@ -235,219 +197,7 @@ class ChatSession(EventSubscriptions):
     ) -> None:
         await self.close()
 
-    # ------------------------------------------------------------------ helpers
-    def _require_token(self) -> str:
-        if self._connection_token is None:
-            raise NotConnectedError("no connection token yet: call connect() first")
-        return self._connection_token
-
-    def _check_open(self) -> None:
-        if self._state.ended:
-            reason = self._state.end_reason
-            raise ChatEndedError(f"the chat has ended ({reason.code.value if reason else 'ended'})")
-
-    def _payload(self, data: Any) -> dict[str, Any]:
-        return {"chat_details": self._details.ids(), "data": data}
-
-    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
-        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
-    async def _participant_token(self) -> str:
-        if self._details.participant_token is not None:
-            return self._details.participant_token
-        getter = self._details.get_connection_token
-        if getter is None:
-            raise NotConnectedError("no participant token: this session can only use its connection token")
-        value = getter()
-        if inspect.isawaitable(value):
-            value = await value
-        if isinstance(value, Mapping):
-            for key in ("participantToken", "ParticipantToken", "participant_token"):
-                if isinstance(value.get(key), str):
-                    value = value[key]
-                    break
-        if not isinstance(value, str) or not value:
-            raise InvalidArgumentError("chat_details.get_connection_token", "must return a participant token string")
-        register_secret(value)
-        return value
-
-    async def _create_connection(self, *, websocket: bool) -> ConnectionResult:
-        token = await self._participant_token()
-        connect_participant = None if self._acknowledged else True
-        connection: ConnectionResult = await self._call(
-            self._ops.create_connection, token, websocket=websocket, connect_participant=connect_participant
-        )
-        self._acknowledged = True
-        self._connection = connection
-        if connection.connection_token:
-            self._connection_token = connection.connection_token
-        return connection
-
-    async def _fetch_details(self) -> ConnectionDetails:
-        connection = await self._create_connection(websocket=True)
-        if not connection.websocket_url or not connection.connection_token:
-            raise ConnectChatError("CreateParticipantConnection returned no websocket URL or connection token")
-        return ConnectionDetails(
-            url=connection.websocket_url,
-            connection_token=connection.connection_token,
-            url_expiry=connection.url_expiry,
-            token_expiry=connection.token_expiry,
-            fetched_at=self.clock.monotonic(),
-        )
-
-    def _apply(self, transitions: list[Transition], item: Item | None = None) -> None:
-        for t in transitions:
-            if isinstance(t, ConnectionEstablishedTransition):
-                self._events.emit(EventName.CONNECTION_ESTABLISHED, self._payload({"reconnected": t.reconnected}))
-                if t.reconnected:
-                    self._spawn(self._catch_up())
-            elif isinstance(t, ConnectionLostTransition):
-                self._events.emit(EventName.CONNECTION_LOST, self._payload({"reason": t.reason.to_dict()}))
-            elif isinstance(t, ConnectionBrokenTransition):
-                self._events.emit(EventName.CONNECTION_BROKEN, self._payload({"reason": t.reason.to_dict()}))
-            elif isinstance(t, ChatEndedTransition):
-                self._on_chat_ended(t.reason, item)
-
-    def _on_chat_ended(self, reason: Reason, item: Item | None) -> None:
-        self._receipts.chat_ended()
-        if self._manager is not None:
-            self._manager.request_stop()
-            self._spawn(self._manager.stop())
-        if self._receipts_task is not None:
-            self._receipts_task.cancel()
-        data = {"reason": reason.to_dict(), "item": item.to_dict() if item is not None else None}
-        self._events.emit(EventName.ENDED, self._payload(data))
-        self._events.clear()
-
-    # ------------------------------------------------------------------ websocket callbacks
-    def _ws_item(self, item: Item) -> None:
-        """One incoming item (deduplicated here)."""
-        chunk = item.message_metadata.chunk_number if item.is_partial and item.message_metadata else None
-        key = (item.id, item.content_type or item.type, chunk or 0)
-        if self._seen.get(key) == item or self._state.ended:
-            return  # the same item again (rotation overlap, catch-up, redelivery)
-        self._seen[key] = item  # a changed item (e.g. an attachment's scan status) passes again
-        self._ingest(item, notify=True)
-
-    def _ingest(self, item: Item, *, notify: bool) -> None:
-        mismatch = item.participant_id not in (None, self._details.participant_id)
-        if item.id in self._sent_ids and mismatch and not self._participant_mismatch_reported:
-            self._participant_mismatch_reported = True
-            _log.error(
-                "chat_details.participant_id %s does not match the sender %s of this session's own message %s",
-                self._details.participant_id,
-                item.participant_id,
-                item.id,
-            )
-        own = item.participant_id == self._details.participant_id
-        change = self.transcript.add(item)
-        own_signal = own and item.content_type in (ct.TYPING, ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
-        if notify and not own_signal:
-            for name in events_for_item(item, self._details.participant_id):
-                self._events.emit(name, self._payload(item.to_dict()))
-        if change is not None:
-            self._transcript_updated([change])
-        if notify and item.type == ItemType.MESSAGE and not own and item.participant_role != ParticipantRole.SYSTEM:
-            self._request_receipt(ReceiptKind.DELIVERED, item.id, own=False)
-        if item.content_type == ct.CHAT_ENDED:
-            self._apply(self._state.chat_ended(Reason(ReasonCode.CHAT_ENDED, "chat.ended received")), item)
-
-    def _transcript_updated(self, changes: list[TranscriptChange]) -> None:
-        if not changes or self._events.count(EventName.TRANSCRIPT_UPDATED) == 0:
-            return
-        data = {
-            "changes": [{"kind": c.kind.value, "entry": c.entry.to_dict()} for c in changes],
-            "transcript": self.transcript.to_list(),
-        }
-        self._events.emit(EventName.TRANSCRIPT_UPDATED, self._payload(data))
-
-    def _ws_established(self) -> None:
-        self._apply(self._state.established())
-
-    def _ws_lost(self, reason: Reason) -> None:
-        self._apply(self._state.lost(reason))
-
-    def _ws_broken(self, reason: Reason) -> None:
-        self._apply(self._state.broken(reason))
-
-    def _ws_ended(self, reason: Reason) -> None:
-        """403 while recovering: the chat ended in the background. Synthesise ``chat.ended`` like ChatJS."""
-        synthetic = Item(
-            id=f"local-chat-ended-{uuid.uuid4()}",
-            type=ItemType.EVENT,
-            content_type=ct.CHAT_ENDED,
-            participant_role=ParticipantRole.SYSTEM,
-            absolute_time=format_timestamp(self.clock.now()),
-            contact_id=self._details.contact_id,
-            initial_contact_id=self._details.initial_contact_id,
-        )
-        if not self._state.ended:
-            if self._events.count(EventName.MESSAGE):
-                self._events.emit(EventName.MESSAGE, self._payload(synthetic.to_dict()))
-            self._apply(self._state.chat_ended(reason), synthetic)
-
-    def _ws_deep_heartbeat(self, ok: bool) -> None:
-        name = EventName.DEEP_HEARTBEAT_SUCCESS if ok else EventName.DEEP_HEARTBEAT_FAILURE
-        self._events.emit(name, self._payload({}))
-
-    def _ws_details(self, details: ConnectionDetails) -> None:
-        self._connection_token = details.connection_token
-
-    async def _catch_up(self) -> None:
-        """After a reconnect: fetch what was sent while the socket was down, in order, exactly once."""
-        last = self.transcript.last_received()
-        try:
-            items: list[Item] = await self._with_token(self._ops.fetch_items_after, last.id if last else None)
-        except ConnectChatError as exc:
-            _log.warn("catch-up after reconnect failed: %s", exc.code)
-            return
-        for item in items:
-            self._ws_item(item)
-
-    # ------------------------------------------------------------------ receipts driver
-    def _request_receipt(self, kind: ReceiptKind, message_id: str, *, own: bool) -> bool:
-        accepted = self._receipts.request(kind, message_id, own_message=own)
-        if accepted and self._manager is not None:
-            self._ensure_receipts_driver()
-            assert self._receipts_wakeup is not None
-            self._receipts_wakeup.set()
-        return accepted
-
-    def _ensure_receipts_driver(self) -> None:
-        if self._receipts_task is None or self._receipts_task.done():
-            self._receipts_wakeup = asyncio.Event()
-            self._receipts_task = self._spawn(self._receipts_loop())
-
-    async def _receipts_loop(self) -> None:
-        wakeup = self._receipts_wakeup
-        assert wakeup is not None
-        while not self._state.ended:
-            deadline = self._receipts.next_deadline()
-            if deadline is None:
-                wakeup.clear()
-                await wakeup.wait()
-                continue
-            delay = deadline - self.clock.monotonic()
-            if delay > 0:
-                wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wakeup.wait(), timeout=delay)
-                continue
-            for receipt in self._receipts.pop_due():
-                content_type = ct.RECEIPT_CONTENT_TYPES[receipt.kind.value]
-                try:
-                    await self._with_token(self._ops.send_event, content_type, {"messageId": receipt.message_id})
-                except ConnectChatError as exc:
-                    _log.warn("sending %s receipt failed: %s", receipt.kind.value, exc.code)
-                    self._receipts.forget(receipt)
-
-    # ------------------------------------------------------------------ public: connection
+    # ------------------------------------------------------------------ connection
     async def connect(self, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Open the websocket and keep it healthy until the chat ends or :meth:`close` is called.
 
@@ -466,114 +216,35 @@ class ChatSession(EventSubscriptions):
         ChatEndedError
             When the chat has ended.
         """
-        self._check_open()
-        if self._manager is not None and self._manager.running:
-            return {"data": {"connection_status": self._state.status.value}, "metadata": metadata}
-        self._state.connecting()
-        cfg = get_global_config()
-        self._manager = WebSocketManager(
-            self._fetch_details,
-            _Listener(self),
-            timing=self._timing,
-            clock=self.clock,
-            connector=self._connector,
-            is_network_online=cfg.is_network_online,
-            metrics=self._metrics,
-        )
-        try:
-            await self._manager.start()
-        except ChatEndedError as exc:
-            self._apply(self._state.chat_ended(Reason(ReasonCode.ACCESS_DENIED, exc.message, exc)))
-            raise
-        except ConnectChatError as exc:
-            self._apply(self._state.broken(Reason(ReasonCode.FETCH_FAILED, exc.message, exc)))
-            raise
-        self._ensure_receipts_driver()
-        return {"data": {"connection_status": self._state.status.value}, "metadata": metadata}
+        return await self._controller.connect(metadata)
 
     def get_connection_status(self) -> str:
         """``NeverEstablished`` | ``Establishing`` | ``Established`` | ``Broken``."""
-        return self._state.status.value
+        return self._controller.state.status.value
 
     @property
     def connection_status(self) -> ConnectionStatus:
         """The status as an enum."""
-        return self._state.status
+        return self._controller.state.status
 
     @property
     def ended(self) -> bool:
         """True once the chat has ended."""
-        return self._state.ended
+        return self._controller.state.ended
 
     async def close(self) -> None:
         """Close the socket and stop background work; the chat itself goes on (see :meth:`reset`)."""
-        if self._manager is not None:
-            await self._manager.stop()
-            self._manager = None
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await self._events.drain()
-        if not self._state.ended:
-            self._state.reset()
+        await self._controller.close()
 
     async def reset(self) -> None:
         """Drop the socket and all local state without ending the contact, so :meth:`connect` works again."""
-        await self.close()
-        self._state.reset()
-        self.transcript = Transcript(self._details.participant_id)
-        self._seen.clear()
-        receipts = get_global_config().message_receipts
-        self._receipts = ReceiptThrottle(
-            throttle_ms=receipts.throttle_time, enabled=receipts.should_send_message_receipts, clock=self.clock
-        )
-        self._typing = TypingThrottle(clock=self.clock)
-        self._connection_token = self._details.connection_token
-        self._connection = None
+        await self._controller.reset()
 
     def get_chat_details(self) -> dict[str, Any]:
         """Identifiers, tokens and connection details (contains secrets: do not log it)."""
-        connection = self._connection
-        return {
-            **self._details.ids(),
-            "participant_token": self._details.participant_token,
-            "connection_details": {
-                "connection_token": self._connection_token,
-                "connection_token_expiry": (
-                    format_timestamp(connection.token_expiry) if connection and connection.token_expiry else None
-                ),
-                "websocket_url_expiry": (
-                    format_timestamp(connection.url_expiry) if connection and connection.url_expiry else None
-                ),
-            },
-            "session_type": self.session_type.value,
-        }
+        return {**self._controller.get_chat_details(), "session_type": self.session_type.value}
 
-    # ------------------------------------------------------------------ public: calls
-    async def _ensure_token(self) -> None:
-        if self._connection_token is None:
-            await self._create_connection(websocket=False)
-
-    async def _with_token(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call ``fn`` with a connection token; on a 403, refresh the token once and retry.
-
-        A 403 on the refresh itself means the chat ended in the background: the session ends.
-        """
-        await self._ensure_token()
-        try:
-            return await self._call(fn, *args, **kwargs)
-        except AccessDeniedError:
-            if self._details.participant_token is None and self._details.get_connection_token is None:
-                raise
-        try:
-            await self._create_connection(websocket=False)
-        except AccessDeniedError as exc:
-            self._ws_ended(Reason(ReasonCode.ACCESS_DENIED, "the participant token was refused", exc))
-            raise ChatEndedError("the chat has ended (AccessDenied on token refresh)", status_code=403) from exc
-        return await self._call(fn, *args, **kwargs)
-
+    # ------------------------------------------------------------------ calls
     async def send_message(
         self, content: Any, content_type: str = ct.TEXT_PLAIN, *, metadata: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
@@ -584,30 +255,7 @@ class ChatSession(EventSubscriptions):
         dict
             ``{"data": {"Id", "AbsoluteTime", ...}, "metadata", "request_id"}``.
         """
-        self._check_open()
-        from connect_chat.validation import validate_message
-
-        text, kind = validate_message(content, content_type)
-        await self._ensure_token()
-        client_token = str(uuid.uuid4())
-        self._transcript_updated(
-            [self.transcript.add_pending(client_token, content=text, content_type=kind, now=self.clock.now())]
-        )
-        try:
-            response: dict[str, Any] = await self._with_token(
-                self._ops.send_message, text, kind, client_token=client_token, metadata=metadata
-            )
-        except ConnectChatError as exc:
-            failed = self.transcript.mark_failed(client_token, exc)
-            self._transcript_updated([failed] if failed else [])
-            raise
-        data = response["data"]
-        self._sent_ids.add(str(data.get("Id")))
-        sent = self.transcript.mark_sent(
-            client_token, item_id=str(data.get("Id")), absolute_time=data.get("AbsoluteTime")
-        )
-        self._transcript_updated([sent] if sent else [])
-        return response
+        return await self._controller.send_message(content, content_type, metadata)
 
     async def send_event(
         self, content_type: str, content: Any = None, *, metadata: Mapping[str, Any] | None = None
@@ -619,26 +267,7 @@ class ChatSession(EventSubscriptions):
         dict
             The service response, or ``{"data": None, "skipped": True, ...}`` when a throttle held it back.
         """
-        self._check_open()
-        from connect_chat.validation import validate_event
-
-        kind, text = validate_event(content_type, content)
-        if kind in (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED):
-            import json
-
-            message_id = json.loads(text or "{}")["messageId"]
-            event = "read" if kind == ct.MESSAGE_READ else "delivered"
-            return await self.send_message_receipt(event, message_id, metadata=metadata)
-        if kind == ct.TYPING and not self._typing.should_send():
-            return {"data": None, "metadata": metadata, "request_id": None, "skipped": True}
-        await self._ensure_token()
-        try:
-            response: dict[str, Any] = await self._with_token(self._ops.send_event, kind, text, metadata=metadata)
-        except ConnectChatError:
-            if kind == ct.TYPING:
-                self._typing.cancel_last()
-            raise
-        return response
+        return await self._controller.send_event(content_type, content, metadata)
 
     async def send_message_receipt(
         self, event: str, message_id: str, *, metadata: Mapping[str, Any] | None = None
@@ -650,16 +279,7 @@ class ChatSession(EventSubscriptions):
         dict
             ``{"data": {"queued": bool}, ...}``; False when skipped (own message, already sent, disabled).
         """
-        self._check_open()
-        kind, mid = validate_receipt(event, message_id)
-        entry = self.transcript.get(mid)
-        own = entry is not None and entry.item.participant_id == self._details.participant_id
-        await self._ensure_token()
-        self._ensure_receipts_driver()
-        queued = self._request_receipt(kind, mid, own=own)
-        if self._receipts_wakeup is not None:
-            self._receipts_wakeup.set()
-        return {"data": {"queued": queued}, "metadata": metadata, "request_id": None}
+        return await self._controller.send_message_receipt(event, message_id, metadata)
 
     async def get_transcript(
         self,
@@ -679,10 +299,8 @@ class ChatSession(EventSubscriptions):
         dict
             ``{"data": {"InitialContactId", "Transcript": [...], "NextToken"?}, "metadata", "request_id"}``.
         """
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(
-            self._ops.get_transcript,
-            metadata=metadata,
+        return await self._controller.get_transcript(
+            metadata,
             max_results=max_results,
             sort_order=sort_order,
             scan_direction=scan_direction,
@@ -690,14 +308,6 @@ class ChatSession(EventSubscriptions):
             next_token=next_token,
             contact_id=contact_id,
         )
-        changes = []
-        for raw in response["data"].get("Transcript") or []:
-            item = Item.from_dict(raw)
-            change = self.transcript.add(item)
-            if change is not None:
-                changes.append(change)
-        self._transcript_updated(changes)
-        return response
 
     async def send_attachment(
         self,
@@ -708,61 +318,30 @@ class ChatSession(EventSubscriptions):
         metadata: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Upload an attachment from bytes (with ``name``), a path or a binary file object."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(
-            self._ops.send_attachment, attachment, name=name, content_type=content_type, metadata=metadata
+        ops = self._controller.ops
+        response: dict[str, Any] = await self._controller.call(
+            ops.send_attachment, attachment, name=name, content_type=content_type, metadata=metadata
         )
         return response
 
     async def download_attachment(self, attachment_id: str) -> bytes:
         """The attachment's bytes."""
-        self._check_open()
-        data: bytes = await self._with_token(self._ops.download_attachment, attachment_id)
+        data: bytes = await self._controller.call(self._controller.ops.download_attachment, attachment_id)
         return data
 
     async def get_attachment_url(
         self, attachment_id: str, *, metadata: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """A presigned download URL: ``{"data": {"Url", "UrlExpiry", "AttachmentSizeInBytes"}, ...}``."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(
-            self._ops.get_attachment_url, attachment_id, metadata=metadata
-        )
+        ops = self._controller.ops
+        response: dict[str, Any] = await self._controller.call(ops.get_attachment_url, attachment_id, metadata=metadata)
         return response
 
     async def describe_view(self, view_token: str, *, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """DescribeView (step-by-step guides)."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(self._ops.describe_view, view_token, metadata=metadata)
+        ops = self._controller.ops
+        response: dict[str, Any] = await self._controller.call(ops.describe_view, view_token, metadata=metadata)
         return response
-
-
-class _Listener:
-    """Adapts the manager's :class:`ConnectionListener` calls to the session's private handlers."""
-
-    def __init__(self, session: ChatSession) -> None:
-        self._s = session
-
-    def on_item(self, item: Item) -> None:
-        self._s._ws_item(item)
-
-    def on_established(self) -> None:
-        self._s._ws_established()
-
-    def on_lost(self, reason: Reason) -> None:
-        self._s._ws_lost(reason)
-
-    def on_broken(self, reason: Reason) -> None:
-        self._s._ws_broken(reason)
-
-    def on_ended(self, reason: Reason) -> None:
-        self._s._ws_ended(reason)
-
-    def on_deep_heartbeat(self, ok: bool) -> None:
-        self._s._ws_deep_heartbeat(ok)
-
-    def on_details(self, details: ConnectionDetails) -> None:
-        self._s._ws_details(details)
 
 
 class CustomerChatSession(ChatSession):
@@ -772,19 +351,15 @@ class CustomerChatSession(ChatSession):
 
     async def disconnect_participant(self, *, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Leave the chat (DisconnectParticipant); the session ends."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(self._ops.disconnect_participant, metadata=metadata)
-        self._apply(self._state.chat_ended(Reason(ReasonCode.PARTICIPANT_DISCONNECTED, "disconnect_participant")))
-        await self.close()
-        return response
+        return await self._controller.disconnect_participant(metadata)
 
     async def get_authentication_url(
         self, redirect_uri: str, session_id: str, *, metadata: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """GetAuthenticationUrl for the ``session_id`` of an ``authentication.initiated`` event."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(
-            self._ops.get_authentication_url, redirect_uri, session_id, metadata=metadata
+        ops = self._controller.ops
+        response: dict[str, Any] = await self._controller.call(
+            ops.get_authentication_url, redirect_uri, session_id, metadata=metadata
         )
         return response
 
@@ -792,9 +367,9 @@ class CustomerChatSession(ChatSession):
         self, session_id: str, *, metadata: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """CancelParticipantAuthentication."""
-        self._check_open()
-        response: dict[str, Any] = await self._with_token(
-            self._ops.cancel_participant_authentication, session_id, metadata=metadata
+        ops = self._controller.ops
+        response: dict[str, Any] = await self._controller.call(
+            ops.cancel_participant_authentication, session_id, metadata=metadata
         )
         return response
 

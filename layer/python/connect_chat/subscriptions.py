@@ -109,5 +109,8 @@ class EventSubscriptions:
         return self._on(EventName.CHAT_REHYDRATED, handler)
 
     def on_transcript_updated(self, handler: Handler) -> Callable[[], None]:
-        """The local transcript changed: ``data["changes"]`` and the whole ordered ``data["transcript"]``."""
+        """The local transcript changed: ``data["changes"]``, a list of
+        :class:`~connect_chat.transcript.TranscriptChange` (``kind``, ``entry``, ``index``, ``previous_index``;
+        ``to_dict()`` for plain data), in order, and ``data["size"]``. Replaying the changes keeps a copy of the
+        transcript in step; the whole ordered list is ``session.transcript.entries()`` (or ``to_list()``)."""
         return self._on(EventName.TRANSCRIPT_UPDATED, handler)

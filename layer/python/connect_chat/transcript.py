@@ -4,17 +4,25 @@ Entries are ordered by ``AbsoluteTime`` then ``Id``; an item seen twice is kept 
 (``MessageMetadata.MessageCompleted`` false, ordered by ``ChunkNumber``) are shown joined and replaced by
 the completed message; the participant's own messages carry SENDING/SENT/FAILED; read/delivered receipts
 are applied to the messages they are about. Typing events are not transcript entries.
+
+The order is kept incrementally: each entry's sort key is computed once, when it arrives, and the entry is
+placed by binary search (an append when items arrive in order, as they do on a live socket); a duplicate, a
+receipt, a streaming chunk or a changed item updates its entry where it stands. Every change is reported with
+its position (:class:`TranscriptChange`), so a listener can keep its own copy in step without reading the
+whole list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from connect_chat.protocol import content_types as ct
+from connect_chat.protocol._slots import slot_setters
 from connect_chat.protocol.items import Item, ItemType, format_timestamp
 
 __all__ = ["ChangeKind", "MessageStatus", "ReceiptState", "Transcript", "TranscriptChange", "TranscriptEntry"]
@@ -100,17 +108,53 @@ class ChangeKind(StrEnum):
 
     ADDED = "added"
     UPDATED = "updated"
+    REMOVED = "removed"
 
 
 @dataclass(frozen=True, slots=True)
 class TranscriptChange:
-    """A change to the transcript."""
+    """A change to the transcript, with where it happened.
+
+    Replaying the changes in order on a list keeps it equal to :meth:`Transcript.entries`: *added* inserts
+    :attr:`entry` at :attr:`index`; *updated* removes the entry at :attr:`previous_index` and inserts
+    :attr:`entry` at :attr:`index` (the same position unless its time or id changed); *removed* deletes the
+    entry at :attr:`index`.
+
+    Attributes
+    ----------
+    kind : ChangeKind
+        Added, updated or removed.
+    entry : TranscriptEntry
+        The entry after the change (for *removed*, the entry that went).
+    index : int
+        Its position after the change (for *removed*, the position it had).
+    previous_index : int | None
+        For *updated*, its position before the change; None otherwise.
+    """
 
     kind: ChangeKind
     entry: TranscriptEntry
+    index: int
+    previous_index: int | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"kind", "index", "previous_index", "entry"}`` with the entry as :meth:`TranscriptEntry.to_dict`."""
+        return {
+            "kind": self.kind.value,
+            "index": self.index,
+            "previous_index": self.previous_index,
+            "entry": self.entry.to_dict(),
+        }
+
+
+ChangeListener = Callable[[TranscriptChange], None]
+"""Called with every change as it happens (see :attr:`Transcript.on_change`)."""
 
 _RECEIPT_EVENTS = (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
+# Enum members as module names: looked up per item, they cost a class attribute lookup each otherwise.
+_ADDED, _UPDATED, _REMOVED = ChangeKind.ADDED, ChangeKind.UPDATED, ChangeKind.REMOVED
+_SENDING, _SENT, _FAILED = MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED
+_CONNECTION_ACK, _MESSAGEMETADATA = ItemType.CONNECTION_ACK, ItemType.MESSAGEMETADATA
 
 
 class Transcript:
@@ -120,31 +164,43 @@ class Transcript:
     ----------
     self_participant_id : str, optional
         The session's participant; its messages get a status and its own receipts are ignored.
+    on_change : Callable[[TranscriptChange], None], optional
+        Called with every change (including entries removed when a pending message merges with its echo).
+
+    Notes
+    -----
+    The order is a sorted list of ``(time, id)`` keys, one per entry, beside a dictionary of the entries by id.
+    Adding an item costs O(log n) comparisons plus, when it does not belong at the end, one insertion into
+    that list; nothing is ever sorted again. :meth:`entries` builds the ordered list (O(n)): read it when
+    needed, not per change.
     """
 
-    def __init__(self, self_participant_id: str | None = None) -> None:
+    def __init__(self, self_participant_id: str | None = None, *, on_change: ChangeListener | None = None) -> None:
         self.self_participant_id = self_participant_id
+        self.on_change: ChangeListener | None = on_change
+        """Receives every :class:`TranscriptChange`; the methods also return the change they made."""
         self._entries: dict[str, TranscriptEntry] = {}
+        self._key_of: dict[str, tuple[str, str]] = {}
+        self._keys: list[tuple[str, str]] = []  # the order: sorted (time, id) keys, one per entry
         self._by_token: dict[str, str] = {}
         self._orphan_receipts: dict[str, dict[str, ReceiptState]] = {}
-        self._order: list[TranscriptEntry] | None = None
 
     # ------------------------------------------------------------------ reading
     def entries(self) -> list[TranscriptEntry]:
-        """All entries in order."""
-        if self._order is None:
-            self._order = sorted(self._entries.values(), key=lambda e: e.item.sort_key())
-        return list(self._order)
+        """All entries in order (a new list, O(n): read it when needed, not per change)."""
+        entries = self._entries
+        return [entries[key[1]] for key in self._keys]
 
     def items(self) -> list[Item]:
         """All items in order."""
-        return [e.item for e in self.entries()]
+        entries = self._entries
+        return [entries[key[1]].item for key in self._keys]
 
     def __iter__(self) -> Iterator[TranscriptEntry]:
         return iter(self.entries())
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._keys)
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._entries
@@ -153,10 +209,16 @@ class Transcript:
         """The entry with ``item_id``, if any."""
         return self._entries.get(item_id)
 
+    def index(self, item_id: str) -> int | None:
+        """The position of the entry with ``item_id`` (O(log n)), or None."""
+        key = self._key_of.get(item_id)
+        return None if key is None else bisect_left(self._keys, key)
+
     def last_received(self) -> Item | None:
         """The newest item that came from the service (not a pending local message): catch-up starts here."""
-        for entry in reversed(self.entries()):
-            if entry.status not in (MessageStatus.SENDING, MessageStatus.FAILED):
+        for key in reversed(self._keys):
+            entry = self._entries[key[1]]
+            if entry.status is not _SENDING and entry.status is not _FAILED:
                 return entry.item
         return None
 
@@ -164,11 +226,63 @@ class Transcript:
         """Every entry as :meth:`TranscriptEntry.to_dict`."""
         return [e.to_dict() for e in self.entries()]
 
-    # ------------------------------------------------------------------ writing
-    def _put(self, entry: TranscriptEntry) -> None:
-        self._entries[entry.item.id] = entry
-        self._order = None
+    # ------------------------------------------------------------------ placing entries
+    def _report(
+        self, kind: ChangeKind, entry: TranscriptEntry, index: int, previous_index: int | None = None
+    ) -> TranscriptChange:
+        change = _new(TranscriptChange)  # TranscriptChange(kind, entry, index, previous_index), built cheaply
+        _set_kind(change, kind)
+        _set_entry(change, entry)
+        _set_index(change, index)
+        _set_previous_index(change, previous_index)
+        on_change = self.on_change
+        if on_change is not None:
+            on_change(change)
+        return change
 
+    def _place(self, entry: TranscriptEntry) -> int:
+        """Put a new entry where its key belongs; its key is computed here, once. Returns its position."""
+        item_id = entry.item.id
+        key = entry.item.sort_key()
+        keys = self._keys
+        if not keys or key > keys[-1]:
+            index = len(keys)
+            keys.append(key)
+        else:
+            index = bisect_left(keys, key)  # keys are unique: an id has one entry
+            keys.insert(index, key)
+        self._entries[item_id] = entry
+        self._key_of[item_id] = key
+        return index
+
+    def _take(self, item_id: str) -> tuple[TranscriptEntry, int]:
+        """Remove the entry of ``item_id`` from the order; returns it and the position it had."""
+        index = bisect_left(self._keys, self._key_of.pop(item_id))
+        del self._keys[index]
+        return self._entries.pop(item_id), index
+
+    def _added(self, entry: TranscriptEntry) -> TranscriptChange:
+        if entry.item.id in self._entries:
+            return self._updated(entry.item.id, entry)
+        return self._report(_ADDED, entry, self._place(entry))
+
+    def _updated(self, item_id: str, entry: TranscriptEntry) -> TranscriptChange:
+        """Replace the entry of ``item_id`` by ``entry``: in place, or moved when its id or time changed."""
+        before = self._entries[item_id].item
+        if entry.item.id == item_id and entry.item.absolute_time == before.absolute_time:
+            self._entries[item_id] = entry
+            index = bisect_left(self._keys, self._key_of[item_id])
+            return self._report(_UPDATED, entry, index, index)
+        _, previous = self._take(item_id)
+        return self._report(_UPDATED, entry, self._place(entry), previous)
+
+    def _removed(self, item_id: str) -> TranscriptChange | None:
+        if item_id not in self._entries:
+            return None
+        entry, index = self._take(item_id)
+        return self._report(_REMOVED, entry, index)
+
+    # ------------------------------------------------------------------ writing
     def add_many(self, items: Iterable[Item]) -> list[TranscriptChange]:
         """:meth:`add` each item; returns the changes."""
         changes: list[TranscriptChange] = []
@@ -180,17 +294,19 @@ class Transcript:
 
     def add(self, item: Item) -> TranscriptChange | None:
         """Add one item from the service. Returns None when nothing changed (duplicate, typing, ...)."""
-        if item.content_type == ct.TYPING or item.type == ItemType.CONNECTION_ACK:
+        content_type = item.content_type
+        item_type = item.type
+        if content_type == ct.TYPING or item_type == _CONNECTION_ACK:
             return None
-        if item.content_type in _RECEIPT_EVENTS:
+        if content_type in _RECEIPT_EVENTS:
             message_id = item.receipt_message_id
             if message_id is None or item.participant_id is None:
                 return None
             stamp = item.absolute_time
-            if item.content_type == ct.MESSAGE_READ:
+            if content_type == ct.MESSAGE_READ:
                 return self.apply_receipt(message_id, item.participant_id, read_at=stamp)
             return self.apply_receipt(message_id, item.participant_id, delivered_at=stamp)
-        if item.type == ItemType.MESSAGEMETADATA:
+        if item_type == _MESSAGEMETADATA:
             return self._apply_metadata(item)
         if item.is_partial:
             return self._add_chunk(item)
@@ -198,27 +314,25 @@ class Transcript:
         own = self.self_participant_id is not None and item.participant_id == self.self_participant_id
         receipts = self._receipts_from(item)
         if existing is None:
-            entry = TranscriptEntry(
-                item=item,
-                status=MessageStatus.SENT if own and item.is_message else None,
-                receipts=receipts,
-            )
-            self._put(entry)
-            return TranscriptChange(ChangeKind.ADDED, entry)
+            entry = _entry(item, _SENT if own and item.is_message else None, receipts)
+            return self._report(_ADDED, entry, self._place(entry))
         if existing.item == item and not existing.chunks and (not receipts or receipts == existing.receipts):
             return None
         merged_receipts = {**existing.receipts, **receipts}
         status = existing.status
-        if own and item.is_message and status is not MessageStatus.SENT:
-            status = MessageStatus.SENT
+        if own and item.is_message and status is not _SENT:
+            status = _SENT
         entry = replace(existing, item=item, status=status, receipts=merged_receipts, chunks=(), error=None)
-        self._put(entry)
-        return TranscriptChange(ChangeKind.UPDATED, entry)
+        return self._updated(item.id, entry)
 
     def _receipts_from(self, item: Item) -> dict[str, ReceiptState]:
-        out = dict(self._orphan_receipts.pop(item.id, {}))
-        if item.message_metadata is not None:
-            for receipt in item.message_metadata.receipts:
+        held = self._orphan_receipts.pop(item.id, None) if self._orphan_receipts else None
+        metadata = item.message_metadata
+        if held is None and (metadata is None or not metadata.receipts):
+            return {}
+        out = dict(held) if held else {}
+        if metadata is not None:
+            for receipt in metadata.receipts:
                 pid = receipt.recipient_participant_id
                 if not pid or pid == self.self_participant_id:
                     continue
@@ -252,17 +366,18 @@ class Transcript:
         if existing is not None and not existing.chunks:
             return None  # the completed message is already here: late chunk
         number = item.message_metadata.chunk_number or 0
-        chunks = dict(existing.chunks) if existing is not None else {}
-        if number in chunks:
-            return None
-        chunks[number] = item.content or ""
-        ordered = tuple(sorted(chunks.items()))
-        joined = "".join(text for _, text in ordered)
+        chunks = list(existing.chunks) if existing is not None else []
+        at = bisect_left(chunks, (number,))
+        if at < len(chunks) and chunks[at][0] == number:
+            return None  # this chunk again
+        chunks.insert(at, (number, item.content or ""))
+        joined = "".join(text for _, text in chunks)
         first = existing.item if existing is not None else item
         shown = replace(item, content=joined, absolute_time=first.absolute_time or item.absolute_time)
-        entry = TranscriptEntry(item=shown, chunks=ordered)
-        self._put(entry)
-        return TranscriptChange(ChangeKind.ADDED if existing is None else ChangeKind.UPDATED, entry)
+        entry = TranscriptEntry(item=shown, chunks=tuple(chunks))
+        if existing is None:
+            return self._report(_ADDED, entry, self._place(entry))
+        return self._updated(item.id, entry)  # the first chunk's time is kept: it stays where it is
 
     def apply_receipt(
         self,
@@ -292,9 +407,9 @@ class Transcript:
         )
         if after == before:
             return None
-        entry = replace(entry, receipts={**entry.receipts, recipient_participant_id: after})
-        self._put(entry)
-        return TranscriptChange(ChangeKind.UPDATED, entry)
+        receipts = {**entry.receipts, recipient_participant_id: after}
+        entry = _entry(entry.item, entry.status, receipts, entry.client_token, entry.error, entry.chunks)
+        return self._updated(message_id, entry)
 
     # ------------------------------------------------------------------ own messages
     def add_pending(
@@ -322,39 +437,62 @@ class Transcript:
         )
         entry = TranscriptEntry(item=item, status=MessageStatus.SENDING, client_token=client_token)
         self._by_token[client_token] = item.id
-        self._put(entry)
-        return TranscriptChange(ChangeKind.ADDED, entry)
+        return self._added(entry)
 
     def mark_sent(self, client_token: str, *, item_id: str, absolute_time: str | None) -> TranscriptChange | None:
-        """The service accepted the message: re-key it by its real id (merging with an echo already seen)."""
+        """The service accepted the message: re-key it by its real id (merging with an echo already seen).
+
+        When the echo is already here, the pending entry is removed (reported to :attr:`on_change`) and the
+        echo's entry is the one returned.
+        """
         local_id = self._by_token.pop(client_token, None)
-        pending = self._entries.pop(local_id, None) if local_id else None
-        self._order = None
+        pending = self._entries.get(local_id) if local_id else None
         echo = self._entries.get(item_id)
         if echo is not None:
-            entry = replace(echo, status=MessageStatus.SENT, client_token=client_token)
-        elif pending is not None:
-            stamp = absolute_time or pending.item.absolute_time
-            item = replace(pending.item, id=item_id, absolute_time=stamp)
-            entry = replace(pending, item=item, status=MessageStatus.SENT)
-        else:
+            if pending is not None and local_id is not None:
+                self._removed(local_id)
+            return self._updated(item_id, replace(echo, status=MessageStatus.SENT, client_token=client_token))
+        if pending is None or local_id is None:
             return None
-        self._put(entry)
-        return TranscriptChange(ChangeKind.UPDATED, entry)
+        stamp = absolute_time or pending.item.absolute_time
+        item = replace(pending.item, id=item_id, absolute_time=stamp)
+        return self._updated(local_id, replace(pending, item=item, status=MessageStatus.SENT))
 
     def mark_failed(self, client_token: str, error: BaseException | None = None) -> TranscriptChange | None:
         """The send failed: the entry stays, with status FAILED."""
         local_id = self._by_token.get(client_token)
         entry = self._entries.get(local_id) if local_id else None
-        if entry is None:
+        if entry is None or local_id is None:
             return None
-        entry = replace(entry, status=MessageStatus.FAILED, error=error)
-        self._put(entry)
-        return TranscriptChange(ChangeKind.UPDATED, entry)
+        return self._updated(local_id, replace(entry, status=MessageStatus.FAILED, error=error))
 
-    def remove(self, item_id: str) -> None:
-        """Drop an entry (e.g. a FAILED message the user discarded)."""
-        entry = self._entries.pop(item_id, None)
-        if entry is not None and entry.client_token:
-            self._by_token.pop(entry.client_token, None)
-        self._order = None
+    def remove(self, item_id: str) -> TranscriptChange | None:
+        """Drop an entry (e.g. a FAILED message the user discarded); returns the change, or None."""
+        change = self._removed(item_id)
+        if change is not None and change.entry.client_token:
+            self._by_token.pop(change.entry.client_token, None)
+        return change
+
+
+_new = object.__new__
+_set_kind, _set_entry, _set_index, _set_previous_index = slot_setters(TranscriptChange, 4)
+_set_item, _set_status, _set_receipts, _set_client_token, _set_error, _set_chunks = slot_setters(TranscriptEntry, 6)
+
+
+def _entry(
+    item: Item,
+    status: MessageStatus | None,
+    receipts: Mapping[str, ReceiptState],
+    client_token: str | None = None,
+    error: BaseException | None = None,
+    chunks: tuple[tuple[int, str], ...] = (),
+) -> TranscriptEntry:
+    """``TranscriptEntry(...)`` with every field given, built without the frozen ``__init__`` (once per item)."""
+    entry = _new(TranscriptEntry)
+    _set_item(entry, item)
+    _set_status(entry, status)
+    _set_receipts(entry, receipts)
+    _set_client_token(entry, client_token)
+    _set_error(entry, error)
+    _set_chunks(entry, chunks)
+    return entry

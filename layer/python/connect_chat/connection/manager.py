@@ -63,7 +63,12 @@ class ConnectionDetails:
 
 
 class ConnectionListener(Protocol):
-    """Receives what the manager observes."""
+    """Receives what the manager observes.
+
+    A listener may also define ``on_chat_frame(frame: ChatFrame)``: it is then called instead of
+    :meth:`on_item` with the whole :class:`~connect_chat.protocol.frames.ChatFrame` (the item and its fields
+    as received), so nothing has to be rebuilt from the item.
+    """
 
     def on_item(self, item: Item) -> None:
         """An ``aws/chat`` item arrived (possibly twice during a rotation: dedupe on Id)."""
@@ -207,6 +212,8 @@ class WebSocketManager:
     ) -> None:
         self._fetch_fn = fetch
         self._listener = listener
+        on_chat_frame: Callable[[ChatFrame], None] | None = getattr(listener, "on_chat_frame", None)
+        self._deliver: Callable[[ChatFrame], None] = on_chat_frame or (lambda frame: listener.on_item(frame.item))
         self.timing = timing or Timing()
         self.clock: Clock = clock or SystemClock()
         self._connector: Connector = connector or _websockets_connect
@@ -220,6 +227,7 @@ class WebSocketManager:
         self._details: ConnectionDetails | None = None
         self._ever_established = False
         self._stopping = False
+        self._messages = 0  # aws/chat frames not yet counted in a metric
         self.connected = asyncio.Event()
 
     # ------------------------------------------------------------------ public
@@ -274,11 +282,18 @@ class WebSocketManager:
         self._current = None
         self._retiring.clear()
         self.connected.clear()
+        self._flush_message_count()
 
     async def drop_current_socket(self) -> None:
         """Close the current socket as if the network dropped it (for tests and diagnostics)."""
         if self._current is not None:
             await self._current.close()
+
+    def _flush_message_count(self) -> None:
+        """Record the ``Messages`` metric for the frames received since the last flush (one line, not one per frame)."""
+        count, self._messages = self._messages, 0
+        if count and self._metrics is not None:
+            self._metrics.record_websocket("Messages", count)
 
     # ------------------------------------------------------------------ frames
     def _on_text(self, sock: _Socket, raw: str | bytes) -> None:
@@ -287,10 +302,17 @@ class WebSocketManager:
         except FrameDecodeError as exc:
             _log.warn("socket %s: ignoring bad frame: %s", sock.id, exc)
             return
-        if isinstance(frame, ChatFrame):
-            if self._metrics is not None:
-                self._metrics.record_websocket("Messages")
-            self._listener.on_item(frame.item)
+        except Exception as exc:  # a frame the decoder did not foresee must not close the socket either
+            _log.error("socket %s: ignoring a frame that failed to decode: %s: %s", sock.id, type(exc).__name__, exc)
+            return
+        if type(frame) is ChatFrame:
+            self._messages += 1
+            try:
+                self._deliver(frame)
+            except Exception as exc:  # one bad item must not close the socket
+                _log.error(
+                    "socket %s: handling item %s failed: %s: %s", sock.id, frame.item.id, type(exc).__name__, exc
+                )
         elif isinstance(frame, HeartbeatFrame):
             sock.heartbeat_pending = False
         elif isinstance(frame, PingFrame):
@@ -434,6 +456,7 @@ class WebSocketManager:
                 self._resolve_first()
                 reason = await self._serve()
                 self.connected.clear()
+                self._flush_message_count()
                 details = self._details
                 if self._stopping:
                     break
@@ -507,6 +530,7 @@ class WebSocketManager:
                     continue
                 now = loop.time()
                 if now >= next_beat:
+                    self._flush_message_count()
                     if sock.heartbeat_pending:
                         await sock.close()
                         return Reason(ReasonCode.HEARTBEAT_TIMEOUT, "heartbeat not answered")

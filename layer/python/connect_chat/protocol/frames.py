@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from connect_chat.protocol._json import loads
+from connect_chat.protocol._slots import slot_setters
 from connect_chat.protocol.items import Item, ItemDecodeError
 
 __all__ = [
@@ -96,9 +98,19 @@ class PingFrame:
 
 @dataclass(frozen=True, slots=True)
 class ChatFrame:
-    """An ``aws/chat`` frame carrying one item."""
+    """An ``aws/chat`` frame carrying one item.
+
+    Attributes
+    ----------
+    item : Item
+        The item.
+    raw : Mapping[str, Any]
+        The item's fields as received (the frame's parsed content), for passing on without rebuilding them
+        with :meth:`Item.to_dict`; do not change it.
+    """
 
     item: Item
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +152,31 @@ def decode_frame(text: str | bytes) -> Frame:
         When the text is not a JSON object, or an ``aws/chat`` frame does not carry an item.
     """
     try:
-        data = json.loads(text)
+        data = loads(text)
     except (TypeError, ValueError) as exc:
         raise FrameDecodeError(f"frame is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise FrameDecodeError(f"frame must be a JSON object, got {type(data).__name__}")
     topic = data.get("topic")
+    if topic == CHAT_TOPIC:  # nearly every frame: one parse of the envelope, one of its content
+        content = data.get("content")
+        try:
+            if type(content) is str:
+                try:
+                    raw = loads(content)
+                except ValueError as exc:
+                    raise ItemDecodeError(f"item is not valid JSON: {exc}") from exc
+            elif isinstance(content, Mapping):
+                raw = content
+            else:
+                raise FrameDecodeError("aws/chat frame has no content")
+            item = Item.from_dict(raw)
+        except ItemDecodeError as exc:
+            raise FrameDecodeError(f"aws/chat frame content is not an item: {exc}") from exc
+        frame = _new(ChatFrame)  # ChatFrame(item, raw), once per frame: built without the frozen __init__
+        _set_item(frame, item)
+        _set_raw(frame, raw)
+        return frame
     if not topic:
         if "message" in data:
             return FailureFrame(message=str(data["message"]), raw=data)
@@ -166,15 +197,8 @@ def decode_frame(text: str | bytes) -> Frame:
             status_code=status if isinstance(status, int) else None,
             status_content=data.get("statusContent") if isinstance(data.get("statusContent"), str) else None,
         )
-    if topic == CHAT_TOPIC:
-        try:
-            if isinstance(content, str):
-                item = Item.from_json(content)
-            elif isinstance(content, Mapping):
-                item = Item.from_dict(content)
-            else:
-                raise FrameDecodeError("aws/chat frame has no content")
-        except ItemDecodeError as exc:
-            raise FrameDecodeError(f"aws/chat frame content is not an item: {exc}") from exc
-        return ChatFrame(item=item)
     return UnknownFrame(topic=str(topic), raw=data)
+
+
+_new = object.__new__
+_set_item, _set_raw = slot_setters(ChatFrame, 2)

@@ -8,13 +8,16 @@ back the Participant Service field names with :meth:`Item.to_dict`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from connect_chat.protocol import content_types as ct
+from connect_chat.protocol._json import loads
+from connect_chat.protocol._slots import slot_setters
 
 __all__ = [
     "Attachment",
@@ -25,6 +28,7 @@ __all__ = [
     "ParticipantRole",
     "Receipt",
     "format_timestamp",
+    "normalized_time",
     "parse_timestamp",
 ]
 
@@ -41,6 +45,9 @@ class ItemType(StrEnum):
     ATTACHMENT = "ATTACHMENT"
     MESSAGEMETADATA = "MESSAGEMETADATA"
     CONNECTION_ACK = "CONNECTION_ACK"
+
+
+_MESSAGE_TYPES = frozenset((ItemType.MESSAGE, ItemType.ATTACHMENT))
 
 
 class ParticipantRole(StrEnum):
@@ -94,6 +101,37 @@ def format_timestamp(value: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+_CANONICAL_TIME: Final = re.compile(
+    r"[1-9]\d{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z\Z", re.ASCII
+).match
+"""Matches a timestamp already written the way :func:`format_timestamp` writes it (UTC, milliseconds, ``Z``)."""
+
+
+def normalized_time(value: str | None) -> str:
+    """``AbsoluteTime`` as it sorts: normalised to UTC milliseconds, or as given when it cannot be parsed.
+
+    The service writes timestamps in that form already, so the usual case is one pattern match and no parsing.
+
+    Parameters
+    ----------
+    value : str | None
+        An ``AbsoluteTime``.
+
+    Returns
+    -------
+    str
+        ``yyyy-MM-ddThh:mm:ss.SSSZ`` in UTC, or ``value`` itself (``""`` for None) when it is not a timestamp.
+    """
+    if not value:
+        return ""
+    if _CANONICAL_TIME(value) is not None:
+        return value
+    try:
+        return format_timestamp(parse_timestamp(value))
+    except (ValueError, OverflowError):
+        return value
+
+
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
@@ -115,9 +153,9 @@ class Receipt:
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
         """Build from ``{"RecipientParticipantId", "DeliveredTimestamp", "ReadTimestamp"}``."""
         return cls(
-            recipient_participant_id=_opt_str(data, "RecipientParticipantId"),
-            delivered_timestamp=_opt_str(data, "DeliveredTimestamp"),
-            read_timestamp=_opt_str(data, "ReadTimestamp"),
+            _opt_str(data, "RecipientParticipantId"),
+            _opt_str(data, "DeliveredTimestamp"),
+            _opt_str(data, "ReadTimestamp"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,7 +170,7 @@ class Receipt:
         return out
 
 
-_METADATA_KNOWN = ("MessageId", "Receipts", "MessageProcessingStatus")
+_METADATA_KNOWN = frozenset(("MessageId", "Receipts", "MessageProcessingStatus"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +193,10 @@ class MessageMetadata:
         if not isinstance(receipts_raw, list):
             raise ItemDecodeError("MessageMetadata.Receipts must be a list")
         return cls(
-            message_id=_opt_str(data, "MessageId"),
-            receipts=tuple(Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)),
-            message_processing_status=_opt_str(data, "MessageProcessingStatus"),
-            extra={k: v for k, v in data.items() if k not in _METADATA_KNOWN},
+            _opt_str(data, "MessageId"),
+            tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)]),
+            _opt_str(data, "MessageProcessingStatus"),
+            {k: v for k, v in data.items() if k not in _METADATA_KNOWN} if data.keys() - _METADATA_KNOWN else {},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -201,6 +239,8 @@ class Attachment:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Attachment:
         """Build from ``{"AttachmentId", "AttachmentName", "ContentType", "Status"}``."""
+        if not isinstance(data, Mapping):
+            raise ItemDecodeError(f"Attachments[] must be objects, got {type(data).__name__}")
         attachment_id = _opt_str(data, "AttachmentId")
         if not attachment_id:
             raise ItemDecodeError("Attachments[].AttachmentId is required")
@@ -223,21 +263,24 @@ class Attachment:
         return out
 
 
-_ITEM_KNOWN = (
-    "Id",
-    "Type",
-    "ContentType",
-    "Content",
-    "ParticipantId",
-    "DisplayName",
-    "ParticipantRole",
-    "AbsoluteTime",
-    "ContactId",
-    "InitialContactId",
-    "RelatedContactId",
-    "MessageMetadata",
-    "Attachments",
+_ITEM_KNOWN = frozenset(
+    (
+        "Id",
+        "Type",
+        "ContentType",
+        "Content",
+        "ParticipantId",
+        "DisplayName",
+        "ParticipantRole",
+        "AbsoluteTime",
+        "ContactId",
+        "InitialContactId",
+        "RelatedContactId",
+        "MessageMetadata",
+        "Attachments",
+    )
 )
+_PLAIN_TYPES = frozenset((str, type(None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +350,64 @@ class Item:
         """
         if not isinstance(data, Mapping):
             raise ItemDecodeError(f"an item must be a JSON object, got {type(data).__name__}")
+        get = data.get
+        item_id = get("Id")
+        item_type = get("Type")
+        content_type = get("ContentType")
+        content = get("Content")
+        participant_id = get("ParticipantId")
+        display_name = get("DisplayName")
+        participant_role = get("ParticipantRole")
+        absolute_time = get("AbsoluteTime")
+        contact_id = get("ContactId")
+        initial_contact_id = get("InitialContactId")
+        related_contact_id = get("RelatedContactId")
+        metadata_raw = get("MessageMetadata")
+        attachments_raw = get("Attachments")
+        if (
+            cls is not Item
+            or not (item_id and item_type)
+            or type(item_id) is not str
+            or type(item_type) is not str
+            or not {
+                type(content_type),
+                type(content),
+                type(participant_id),
+                type(display_name),
+                type(participant_role),
+                type(absolute_time),
+                type(contact_id),
+                type(initial_contact_id),
+                type(related_contact_id),
+            }
+            <= _PLAIN_TYPES
+            or (metadata_raw is not None and not isinstance(metadata_raw, Mapping))
+            or (attachments_raw is not None and type(attachments_raw) is not list)
+        ):
+            return cls._from_unusual_dict(data)  # the exact checks, in order, for anything but the usual shape
+        extra_keys = data.keys() - _ITEM_KNOWN
+        # The usual shape, once per frame: every slot is set directly, skipping the frozen __init__'s
+        # object.__setattr__ per field (the values were just checked; the result equals cls(...)).
+        item = _new(cls)
+        _set_id(item, item_id)
+        _set_type(item, item_type)
+        _set_content_type(item, content_type)
+        _set_content(item, content)
+        _set_participant_id(item, participant_id)
+        _set_display_name(item, display_name)
+        _set_participant_role(item, participant_role)
+        _set_absolute_time(item, absolute_time)
+        _set_contact_id(item, contact_id)
+        _set_initial_contact_id(item, initial_contact_id)
+        _set_related_contact_id(item, related_contact_id)
+        _set_message_metadata(item, MessageMetadata.from_dict(metadata_raw) if metadata_raw is not None else None)
+        _set_attachments(item, tuple(Attachment.from_dict(a) for a in attachments_raw) if attachments_raw else ())
+        _set_extra(item, {k: v for k, v in data.items() if k in extra_keys} if extra_keys else {})
+        return item
+
+    @classmethod
+    def _from_unusual_dict(cls, data: Mapping[str, Any]) -> Item:
+        """:meth:`from_dict` for what the fast path does not take: a missing Id, odd types, errors."""
         item_id = _opt_str(data, "Id")
         item_type = _opt_str(data, "Type")
         if not item_type:
@@ -344,7 +445,7 @@ class Item:
     def from_json(cls, text: str | bytes) -> Item:
         """Build an item from its JSON text (an ``aws/chat`` frame's content or an SNS message body)."""
         try:
-            data = json.loads(text)
+            data = loads(text)
         except (TypeError, ValueError) as exc:
             raise ItemDecodeError(f"item is not valid JSON: {exc}") from exc
         return cls.from_dict(data)
@@ -353,22 +454,28 @@ class Item:
     def to_dict(self) -> dict[str, Any]:
         """Return the item with the Participant Service field names (absent fields omitted)."""
         out: dict[str, Any] = {}
-        pairs: tuple[tuple[str, str | None], ...] = (
-            ("AbsoluteTime", self.absolute_time),
-            ("Content", self.content),
-            ("ContentType", self.content_type),
-            ("Id", self.id),
-            ("Type", self.type),
-            ("ParticipantId", self.participant_id),
-            ("DisplayName", self.display_name),
-            ("ParticipantRole", self.participant_role),
-            ("InitialContactId", self.initial_contact_id),
-            ("ContactId", self.contact_id),
-            ("RelatedContactId", self.related_contact_id),
-        )
-        for key, value in pairs:
-            if value is not None:
-                out[key] = value
+        if self.absolute_time is not None:
+            out["AbsoluteTime"] = self.absolute_time
+        if self.content is not None:
+            out["Content"] = self.content
+        if self.content_type is not None:
+            out["ContentType"] = self.content_type
+        if self.id is not None:
+            out["Id"] = self.id
+        if self.type is not None:
+            out["Type"] = self.type
+        if self.participant_id is not None:
+            out["ParticipantId"] = self.participant_id
+        if self.display_name is not None:
+            out["DisplayName"] = self.display_name
+        if self.participant_role is not None:
+            out["ParticipantRole"] = self.participant_role
+        if self.initial_contact_id is not None:
+            out["InitialContactId"] = self.initial_contact_id
+        if self.contact_id is not None:
+            out["ContactId"] = self.contact_id
+        if self.related_contact_id is not None:
+            out["RelatedContactId"] = self.related_contact_id
         if self.message_metadata is not None:
             out["MessageMetadata"] = self.message_metadata.to_dict()
         if self.attachments:
@@ -385,7 +492,7 @@ class Item:
     @property
     def is_message(self) -> bool:
         """True for MESSAGE and ATTACHMENT items."""
-        return self.type in (ItemType.MESSAGE, ItemType.ATTACHMENT)
+        return self.type in _MESSAGE_TYPES
 
     @property
     def is_event(self) -> bool:
@@ -428,6 +535,24 @@ class Item:
         return None
 
     def sort_key(self) -> tuple[str, str]:
-        """The transcript order: AbsoluteTime (normalised to UTC milliseconds), then Id."""
-        stamp = self.timestamp
-        return (format_timestamp(stamp) if stamp is not None else (self.absolute_time or ""), self.id)
+        """The transcript order: AbsoluteTime (normalised to UTC milliseconds, see :func:`normalized_time`), then Id."""
+        return (normalized_time(self.absolute_time), self.id)
+
+
+_new = object.__new__
+(
+    _set_id,
+    _set_type,
+    _set_content_type,
+    _set_content,
+    _set_participant_id,
+    _set_display_name,
+    _set_participant_role,
+    _set_absolute_time,
+    _set_contact_id,
+    _set_initial_contact_id,
+    _set_related_contact_id,
+    _set_message_metadata,
+    _set_attachments,
+    _set_extra,
+) = slot_setters(Item, 14)
