@@ -214,7 +214,7 @@ class Envelope(NamedTuple):
 def open_envelope(body: str | bytes | None) -> Envelope:
     """Decode a frame: any JSON that cannot be read (broken, nested too deep, numbers too long) is a
     ``BAD_REQUEST``; a frame over the size limit is a ``PAYLOAD_TOO_LARGE`` that still echoes its ``requestId``."""
-    raw = body.encode() if isinstance(body, str) else (body or b"")
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else (body or b"")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common import frames
+from common import contract, frames
 from common.events import WebSocketEvent
 from common.gateway import ConnectionPoster, management_endpoint, poster_for
 from common.observability import instrument, powertools
@@ -62,6 +62,10 @@ def _carry_out(connection_id: str, envelope: frames.Envelope, poster: Connection
         poster.post(connection_id, frames.error_frame("REQUEST_ID_REUSED", text, request_id))
         return
     limit = runtime.settings().rate_limit_per_minute
+    if envelope.data is not None and envelope.data.get("action") == contract.KEEPALIVE_ACTION:
+        # API Gateway answers keepalives itself (a mock route); one that reaches a function gets no answer either.
+        metrics.add_metric(name="KeepalivesInvoked", unit=MetricUnit.Count, value=1)
+        return
     if connection.frames_this_minute > limit:
         metrics.add_metric(name="FramesRateLimited", unit=MetricUnit.Count, value=1)
         text = f"more than {limit} frames in a minute; slow down"

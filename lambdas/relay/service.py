@@ -200,9 +200,11 @@ class RelayService:
             client_token=f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None,
         )
         try:
-            started = start_chat_contact(request, self.settings, self.connect(), streaming=True)
+            started = start_chat_contact(
+                request, self.settings, self.connect(), streaming=True, attributes_field="attributes"
+            )
         except StartChatError as exc:
-            code = "THROTTLED" if exc.status == 429 else "START_FAILED"
+            code = exc.code if exc.code == "VALIDATION_ERROR" else "THROTTLED" if exc.status == 429 else "START_FAILED"
             raise f.FrameError(code, exc.message, frame.request_id) from exc
         contact_id = started["ContactId"]
         try:

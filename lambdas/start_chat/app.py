@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -17,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from common.contacts import StartChatError, connect_client, parse_start_chat_body, start_chat_contact
 from common.fields import FieldError
 from common.observability import instrument, powertools
+from common.reuse import built_once
 from common.settings import Settings
 
 SERVICE = "start-chat"
@@ -24,12 +24,12 @@ logger, metrics = powertools(SERVICE)
 _MAX_BODY_BYTES = 64 * 1024
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _settings() -> Settings:
     return Settings.from_env(relay=False)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _connect() -> Any:
     return connect_client()
 
