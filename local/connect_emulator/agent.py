@@ -1,8 +1,13 @@
-"""The simulated agent: joins each new chat, reads and answers every customer text message."""
+"""The simulated agent: joins each new chat, reads and answers every customer text message and interactive answer.
+
+What it answers is in :mod:`.replies`: text repeating the customer's, or markdown and interactive templates for
+the keywords listed there.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Coroutine
 from typing import Any
@@ -11,13 +16,11 @@ from . import content_types as ct
 from .chat import ChatItem, ChatService, Contact, Participant
 from .config import EmulatorConfig
 from .errors import ServiceError
+from .replies import answer, reply_text
 
-ANSWERED_TYPES = frozenset({ct.TEXT_PLAIN, ct.TEXT_MARKDOWN})
+ANSWERED_TYPES = frozenset({ct.TEXT_PLAIN, ct.TEXT_MARKDOWN, ct.INTERACTIVE_RESPONSE})
 
-
-def reply_text(customer_text: str) -> str:
-    """The agent's answer: it always contains the customer's text."""
-    return f"Thanks for your message. You said: {customer_text}"
+__all__ = ["ANSWERED_TYPES", "SimulatedAgent", "reply_text"]
 
 
 class SimulatedAgent:
@@ -76,7 +79,15 @@ class SimulatedAgent:
         self.chats.send_event(agent, ct.TYPING, None)
         await asyncio.sleep(self.config.agent_reply_delay)
         if self._active(agent):
-            self.chats.send_message(agent, ct.TEXT_PLAIN, reply_text(str(item.data.get("Content", ""))))
+            contact = agent.contact
+            reply = answer(
+                item.data["ContentType"],
+                str(item.data.get("Content", "")),
+                contact.supported_content_types,
+                self.config.http_base,
+                dt.datetime.now(dt.UTC),
+            )
+            self.chats.send_message(agent, reply.content_type, reply.content)
 
     @staticmethod
     def _active(agent: Participant) -> bool:

@@ -21,6 +21,7 @@ from .control import ControlApi
 from .errors import ServiceError
 from .faults import FaultInjector
 from .participant_api import ParticipantApi
+from .replies import IMAGES_PATH, serve_image
 from .service_model import ServiceApi, parse_request, serialize_error, serialize_output, validate_input
 from .streaming import StreamingPublisher
 from .websocket import SocketHub
@@ -93,6 +94,7 @@ class Emulator:
         self.control.add_routes(app)
         app.router.add_put(UPLOAD_PATH, self.attachments.handle_upload)
         app.router.add_get(DOWNLOAD_PATH, self.attachments.handle_download)
+        app.router.add_get(IMAGES_PATH, serve_image)
         app.router.add_get("/connect", self.hub.handle)
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
         app.on_shutdown.append(self._on_shutdown)

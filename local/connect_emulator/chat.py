@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from connect_chat import interactive
+from connect_chat.errors import InvalidArgumentError
+
 from . import content_types as ct
 from .config import EmulatorConfig
 from .errors import (
@@ -477,6 +480,8 @@ class ChatService:
                 raise participant_validation(
                     f"{field_prefix}Content must be valid JSON for {content_type}: {exc}"
                 ) from exc
+        if content_type == ct.INTERACTIVE:
+            _check_template(content, field_prefix)
 
     def send_message(
         self,
@@ -586,6 +591,24 @@ class ChatService:
         if view is None:
             raise resource_not_found(f"View token '{view_token}' was not found")
         return view
+
+
+def _check_template(content: str, field_prefix: str) -> None:
+    """An interactive message must follow one of the templates, as the contact flow checks it.
+
+    The administrator guide: "When interactive messages are sent through chat, flows validate that the
+    message format follows one of these templates", with their required fields and item counts; string field
+    limits are the client's to enforce, so they are not checked.
+    """
+    try:
+        template = interactive.parse_template(content)
+    except InvalidArgumentError as exc:
+        raise participant_validation(f"{field_prefix}Content is not a valid interactive message: {exc}") from exc
+    if isinstance(template, interactive.UnknownTemplate):
+        raise participant_validation(
+            f"{field_prefix}Content has templateType '{template.template_type}'; "
+            f"supported templates: {sorted(interactive.TEMPLATE_TYPES)}"
+        )
 
 
 def _token(prefix: str) -> str:

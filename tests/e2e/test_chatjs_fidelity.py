@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from connect_chat import interactive as im
 from tests.support.servers import RunningEmulator
 
 pytestmark = pytest.mark.browser
@@ -39,11 +40,16 @@ async ({endpoint, details}) => {
 """
 
 
-def _start_chat(connect_client: Any) -> dict[str, str]:
+INTERACTIVE = "application/vnd.amazonaws.connect.message.interactive"
+RESPONSE = INTERACTIVE + ".response"
+
+
+def _start_chat(connect_client: Any, **extra: Any) -> dict[str, str]:
     started = connect_client.start_chat_contact(
         InstanceId="instance-1",
         ContactFlowId="flow-1",
         ParticipantDetails={"DisplayName": "Browser customer"},
+        **extra,
     )
     return {
         "ContactId": started["ContactId"],
@@ -122,4 +128,57 @@ def test_chatjs_customer_session_runs_a_whole_chat(
     assert contact["State"] == "ENDED"
     _wait(page, "window.out.ended >= 1")
     assert not [line for line in console if "Uncaught" in line]
+    context.close()
+
+
+def test_chatjs_receives_a_list_picker_and_sends_the_customers_choice(
+    browser: Any, chatjs_source: str, page_origin: str, emulator: RunningEmulator, connect_client: Any
+) -> None:
+    emulator.control("POST", "/config", {"agentDelay": 0.5})
+    details = _start_chat(
+        connect_client, SupportedMessagingContentTypes=["text/plain", "text/markdown", INTERACTIVE, RESPONSE]
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(page_origin)
+    page.add_script_tag(content=chatjs_source)
+    page.evaluate(CUSTOMER_SCRIPT, {"endpoint": emulator.url, "details": details})
+    _wait(page, "window.out.messages.some(m => m.ContentType.endsWith('participant.joined'))")
+
+    page.evaluate("async () => window.session.sendMessage({message: 'menu', contentType: 'text/plain'})")
+    picker_item = _wait(
+        page,
+        f"window.out.messages.find(m => m.Type === 'MESSAGE' && m.ContentType === {json.dumps(INTERACTIVE)})",
+    )
+    assert picker_item["ParticipantRole"] == "AGENT"
+    picker = im.parse_template(picker_item["Content"])
+    assert isinstance(picker, im.ListPicker)
+    stored = emulator.control("GET", f"/contacts/{details['ContactId']}")
+    assert picker_item["Content"] in [item.get("Content") for item in stored["Transcript"]]
+
+    # The browser answers as a client renders it: the chosen element's title and the list's title.
+    sent = page.evaluate(
+        """async ([interactive, contentType]) => {
+          const item = window.out.messages.find(m => m.ContentType === interactive);
+          const content = JSON.parse(item.Content).data.content;
+          const answer = {listTitle: content.title, selectionText: content.elements[1].title};
+          return (await window.session.sendMessage({message: JSON.stringify(answer), contentType})).data;
+        }""",
+        [INTERACTIVE, RESPONSE],
+    )
+    assert sent["Id"]
+    expected = picker.select(1)
+    reply = _wait(
+        page,
+        "window.out.messages.find(m => m.Type === 'MESSAGE' && m.ParticipantRole === 'AGENT' "
+        "&& m.ContentType === 'text/plain' && (m.Content || '').startsWith('You chose'))",
+    )
+    assert reply["Content"] == f"You chose: {expected.selection_text}"
+    transcript = page.evaluate(
+        "async () => (await window.session.getTranscript({maxResults: 100, sortOrder: 'ASCENDING'})).data"
+    )
+    answered = next(item for item in transcript["Transcript"] if item["Id"] == sent["Id"])
+    assert answered["ContentType"] == RESPONSE
+    assert im.parse_response(answered["Content"]) == expected
+    page.evaluate("async () => window.session.disconnectParticipant()")
     context.close()
