@@ -8,13 +8,16 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from common import contract
 from local import ROOT
 from local.lambda_runtime import Handler, invoke
+
+if TYPE_CHECKING:
+    from local.auth_fakes import AuthFakes
 
 logger = logging.getLogger(__name__)
 WIDGET_DIR = ROOT / "widget"
@@ -25,6 +28,9 @@ SNS_PATH = "/_sns/stream"
 
 class LocalWebServer:
     """Serves the widget, runs the start-chat handler, and delivers SNS notifications to the stream handler."""
+
+    #: The local identity and challenge fakes, served under ``/_local/`` when set.
+    fakes: AuthFakes | None = None
 
     def __init__(
         self, handlers: dict[str, Handler], *, websocket_url: str, host: str = "127.0.0.1", port: int = 3000
@@ -47,6 +53,8 @@ class LocalWebServer:
             app.router.add_route(route.method, route.path, self.http_route(route.function_id))
             app.router.add_route("OPTIONS", route.path, self.http_route(route.function_id))
         app.router.add_post(SNS_PATH, self.sns_notification)
+        if self.fakes is not None:
+            self.fakes.register(app)
         if WIDGET_DIR.is_dir():
             app.router.add_static("/", WIDGET_DIR, show_index=False)
         app.on_shutdown.append(self._finish_deliveries)
