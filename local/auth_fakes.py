@@ -155,6 +155,7 @@ class LocalChallengeService:
     site_key: str = SITE_KEY
     token_seconds: float = CHALLENGE_TOKEN_SECONDS
     verifications: int = 0
+    last_remote_ip: str | None = None
     _issued: dict[str, _Issued] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -172,6 +173,7 @@ class LocalChallengeService:
         """The siteverify answer for one request (the same fields and error codes as Turnstile's)."""
         with self._lock:
             self.verifications += 1
+            self.last_remote_ip = remote_ip
             if not secret:
                 return _failure("missing-input-secret")
             if not secrets.compare_digest(secret, self.secret):

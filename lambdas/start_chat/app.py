@@ -156,16 +156,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="StartChatInvalid", unit=MetricUnit.Count, value=1)
         message = str(exc) if isinstance(exc, FieldError) else "body: is not valid JSON"
         return _error(400, "VALIDATION_ERROR", message, cors)
-    if customer.signed_in:
-        logger.append_keys(customer_signed_in=True)
     try:
         started = start_chat_contact(request, settings, _connect())
     except StartChatError as exc:
         logger.warning("StartChatContact failed", extra={"error_code": exc.code, "status": exc.status})
         metrics.add_metric(name="StartChatFailed", unit=MetricUnit.Count, value=1)
         return _error(exc.status, exc.code, exc.message, cors)
-    logger.append_keys(contact_id=started["ContactId"])
-    logger.info("Chat started")
+    # Keys for this record only: appended keys would outlive the invocation in a warm function.
+    logger.info("Chat started", extra={"contact_id": started["ContactId"], "customer_signed_in": customer.signed_in})
     metrics.add_metric(name="ChatsStarted", unit=MetricUnit.Count, value=1)
     result = {key: started[key] for key in ("ContactId", "ParticipantId", "ParticipantToken")}
     if started.get("ContinuedFromContactId"):
