@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: venv test lint typecheck unit local synth bench clean
+.PHONY: venv test lint typecheck unit local synth bench soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ bench: venv
 	PYTHONPATH=layer/python $(PY) -m bench.protocol_core
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.relay_costs
 	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
+
+# The long run: fuzzing with many examples, then 200 chats x 50 messages through the local stack (figures printed).
+soak: venv
+	HYPOTHESIS_PROFILE=soak $(VENV)/bin/pytest -q -p no:cacheprovider tests/integration/test_relay_fuzz.py
+	PYTHONPATH=layer/python:lambdas $(PY) -m bench.soak
 
 # Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids into $(CDK_OUT).
 SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000

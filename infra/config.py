@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from common import contract
@@ -95,6 +95,9 @@ class StackConfig:
     create_api_gateway_account_role
         Whether to set the region's API Gateway CloudWatch Logs role (needed once per account and region for
         WebSocket access logs; turn off when the account already has one).
+    contact_attributes
+        The contact attributes customers may set when they start a chat (a pre-chat form's fields), each with its
+        longest value; anything else is refused.
     trace_aws_calls
         Whether the functions load the X-Ray SDK (Powertools' Tracer) for a subsegment per AWS call; Lambda's
         active tracing records every invocation either way. Off by default: the SDK's import costs about as much
@@ -127,6 +130,7 @@ class StackConfig:
     trace_aws_calls: bool = False
     customer_tokens: CustomerTokenConfig | None = None
     challenge: ChallengeConfig | None = None
+    contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
 
     @property
     def destroy_on_removal(self) -> bool:
@@ -149,6 +153,7 @@ class StackConfig:
             contract.ENV_TRACE_AWS_CALLS: "true" if self.trace_aws_calls else "false",
             **(self.customer_tokens.environment() if self.customer_tokens else {}),
             **(self.challenge.environment() if self.challenge else {}),
+            contract.ENV_CONTACT_ATTRIBUTES: contract.format_attribute_allowlist(self.contact_attributes),
         }
 
     @classmethod
@@ -186,6 +191,7 @@ class StackConfig:
             trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
             customer_tokens=CustomerTokenConfig.from_context(get),
             challenge=ChallengeConfig.from_context(get),
+            contact_attributes=_attribute_allowlist(get("contactAttributes")),
         )
 
 
@@ -232,6 +238,20 @@ def _integer(get: Callable[[str], Any], key: str, default: int, low: int, high: 
 
 def _bounded(get: Callable[[str], Any], key: str, bounds: contract.Bounds) -> int:
     return _integer(get, key, bounds.default, bounds.low, bounds.high)
+
+
+def _attribute_allowlist(raw: Any) -> dict[str, int]:
+    """``{"email": 254, ...}`` (cdk.json) or ``email:254,topic:100`` (the command line); empty allows none."""
+    if raw is None:
+        return dict(contract.DEFAULT_CONTACT_ATTRIBUTES)
+    if isinstance(raw, dict):
+        raw = ",".join(f"{name}:{length}" for name, length in raw.items())
+    if not isinstance(raw, str):
+        raise ConfigError(f"context value contactAttributes must be an object of name: longest length, got {raw!r}")
+    try:
+        return contract.parse_attribute_allowlist(raw)
+    except ValueError as exc:
+        raise ConfigError(f"context value contactAttributes: {exc}") from None
 
 
 def _retention(raw: Any) -> int:

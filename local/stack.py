@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import socket
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -21,17 +22,21 @@ import boto3
 from aiohttp import web
 
 from common import contract
+from local import ROOT
 from local.auth_fakes import JWKS_PATH, SITEVERIFY_PATH, TOKEN_PATH, AuthFakes
 from local.connect_emulator import Emulator, EmulatorConfig
 from local.gateway import GatewayConfig, WebSocketGateway
 from local.lambda_runtime import Handler, load_handler
-from local.web import SNS_PATH, LocalWebServer
+from local.moto_server import READY
+from local.web import LocalWebServer, new_sns_path
 
 REGION = "us-west-2"
 TABLE_NAME = "connect-chat-local-sessions"
 TOPIC_NAME = "connect-chat-local-streaming"
-#: Handler invocations that may run at once (threads), like Lambda's concurrent executions.
-LAMBDA_CONCURRENCY = 64
+#: Handler invocations that may run at once (threads), like Lambda's concurrent executions: as many as botocore
+#: keeps pooled connections per client (10 by default); beyond that every call would open a new connection, and
+#: on two cores more threads only wait for the interpreter lock.
+LAMBDA_CONCURRENCY = 10
 
 
 class PortInUseError(RuntimeError):
@@ -107,8 +112,9 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
     }
 
 
-def create_resources(host: str, ports: LocalPorts) -> str:
-    """The session table, the streaming topic and its subscription to the web server; returns the topic ARN."""
+def create_resources(host: str, ports: LocalPorts, sns_path: str) -> str:
+    """The session table, the streaming topic and its subscription to the web server's ``sns_path``; returns the
+    topic ARN."""
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     dynamodb.create_table(**contract.session_table_definition(TABLE_NAME))
     dynamodb.update_time_to_live(
@@ -120,7 +126,7 @@ def create_resources(host: str, ports: LocalPorts) -> str:
     sns.subscribe(
         TopicArn=topic_arn,
         Protocol="http",
-        Endpoint=f"http://{host}:{ports.http}{SNS_PATH}",
+        Endpoint=f"http://{host}:{ports.http}{sns_path}",
         Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
     )
     return topic_arn
@@ -149,6 +155,42 @@ class RunningStack:
     challenge: bool = False
 
 
+async def start_moto(stack: AsyncExitStack, host: str, port: int) -> str:
+    """``python -m local.moto_server`` in a process of its own (the stack's two cores are both used); its URL.
+
+    It is stopped with the stack, and stops by itself if this process dies.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "local.moto_server",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--parent-pid",
+        str(os.getpid()),
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
+    stack.push_async_callback(_stop_process, process)
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 60)
+    if READY not in line.decode():
+        raise RuntimeError(f"moto's server did not start on {host}:{port}")
+    return f"http://{host}:{port}"
+
+
+async def _stop_process(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
 async def _serve(stack: AsyncExitStack, app: web.Application, host: str, port: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -171,18 +213,13 @@ async def start_local_stack(
     ``customer_tokens`` (``off``, ``optional``, ``required``) and ``challenge`` point the handlers' checks at the
     local fakes (:mod:`local.auth_fakes`), which the web server serves either way.
     """
-    from moto.server import ThreadedMotoServer
-
     ports = ports or LocalPorts.from_env()
     check_ports_free(host, ports)
-    # Lambda runs invocations concurrently; handlers run in threads here, so allow as many as a busy demo needs.
+    # Lambda runs invocations concurrently; handlers run in threads here.
     executor = ThreadPoolExecutor(max_workers=LAMBDA_CONCURRENCY, thread_name_prefix="lambda")
     asyncio.get_running_loop().set_default_executor(executor)
     stack.callback(executor.shutdown, wait=False)
-    moto = ThreadedMotoServer(ip_address=host, port=ports.moto, verbose=False)
-    moto.start()
-    stack.callback(moto.stop)
-    moto_url = f"http://{host}:{ports.moto}"
+    moto_url = await start_moto(stack, host, ports.moto)
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
@@ -192,7 +229,8 @@ async def start_local_stack(
             "AWS_ENDPOINT_URL_SNS": moto_url,
         }
     )
-    topic_arn = create_resources(host, ports)
+    sns_path = new_sns_path()
+    topic_arn = create_resources(host, ports, sns_path)
     os.environ.update(handler_environment(ports, host, topic_arn))
     fakes = AuthFakes(f"http://{host}:{ports.http}")
     if challenge:
@@ -208,7 +246,9 @@ async def start_local_stack(
     handlers = load_handlers()
     gateway = WebSocketGateway(GatewayConfig(host=host, port=ports.gateway), handlers)
     await _serve(stack, gateway.build_app(), host, ports.gateway)
-    web_server = LocalWebServer(handlers, websocket_url=gateway.config.websocket_url, host=host, port=ports.http)
+    web_server = LocalWebServer(
+        handlers, websocket_url=gateway.config.websocket_url, host=host, port=ports.http, sns_path=sns_path
+    )
     web_server.fakes = fakes
     await _serve(stack, web_server.build_app(), host, ports.http)
     return RunningStack(

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import logging
+import secrets
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,14 @@ logger = logging.getLogger(__name__)
 WIDGET_DIR = ROOT / "widget"
 #: The WebSocket URL written in the demo page; replaced by the running gateway's URL when it differs.
 DEMO_WEBSOCKET_URL = "ws://127.0.0.1:3001/local"
-SNS_PATH = "/_sns/stream"
+#: SNS delivers streaming notifications under this prefix plus a secret made for each run: nothing else on the
+#: machine can post a forged item to the customer (the subscription's URL is known only to SNS, here moto).
+SNS_PREFIX = "/_sns/"
+
+
+def new_sns_path() -> str:
+    """A path under :data:`SNS_PREFIX` holding a new secret."""
+    return SNS_PREFIX + secrets.token_urlsafe(24)
 
 
 class LocalWebServer:
@@ -33,12 +41,19 @@ class LocalWebServer:
     fakes: AuthFakes | None = None
 
     def __init__(
-        self, handlers: dict[str, Handler], *, websocket_url: str, host: str = "127.0.0.1", port: int = 3000
+        self,
+        handlers: dict[str, Handler],
+        *,
+        websocket_url: str,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        sns_path: str | None = None,
     ) -> None:
         self.handlers = handlers
         self.websocket_url = websocket_url
         self.host = host
         self.port = port
+        self.sns_path = sns_path or new_sns_path()
         self.deliveries: set[asyncio.Task[None]] = set()
         self.delivered = 0
 
@@ -46,13 +61,18 @@ class LocalWebServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def sns_endpoint(self) -> str:
+        """The HTTP endpoint to subscribe to the streaming topic (it holds this run's secret)."""
+        return self.url + self.sns_path
+
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/", self.index)
         for route in contract.HTTP_ROUTES:
             app.router.add_route(route.method, route.path, self.http_route(route.function_id))
             app.router.add_route("OPTIONS", route.path, self.http_route(route.function_id))
-        app.router.add_post(SNS_PATH, self.sns_notification)
+        app.router.add_post(self.sns_path, self.sns_notification)
         if self.fakes is not None:
             self.fakes.register(app)
         if WIDGET_DIR.is_dir():

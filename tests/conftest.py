@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 
 from local.connect_emulator import EmulatorConfig
 from tests.support.servers import RunningEmulator, run_emulator, run_moto
 
 REGION = "us-west-2"
+
+# Property and fuzz tests: a small example count under `make test`, a large one under `make soak`.
+settings.register_profile("default", max_examples=50)
+settings.register_profile("soak", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session", autouse=True)

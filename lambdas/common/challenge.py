@@ -24,11 +24,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Final, Literal, Protocol
 
 from common import contract
 from common.refusals import RefusedError
+from common.reuse import built_once
 
 #: Longer tokens are refused without asking the service (Turnstile's are at most 2048 characters).
 MAX_TOKEN_CHARS: Final = 8192
@@ -280,7 +280,7 @@ class ChallengeSettings:
         return SiteverifyVerifier(self.verify_url, StoredSecret(self.secret, self.secret_max_age_seconds))
 
 
-@lru_cache(maxsize=1)
+@built_once
 def configured_verifier() -> ChallengeVerifier | None:
     """The verifier of this function's environment, built once (``None`` when the check is off).
 

@@ -129,16 +129,38 @@ def connect_client(session: boto3.session.Session | None = None) -> Any:
     return (session or boto3.session.Session()).client("connect", config=_CONFIG)
 
 
+def attribute_problem(attributes: Mapping[str, str], allowed: Mapping[str, int]) -> tuple[str, str] | None:
+    """The first attribute the deployment does not accept, and why (``None`` when all are accepted)."""
+    for name, value in attributes.items():
+        if name not in allowed:
+            names = ", ".join(allowed) or "none"
+            return name, f"is not an attribute customers may set (allowed: {names})"
+        if len(value) > allowed[name]:
+            return name, f"must be at most {allowed[name]} characters"
+    return None
+
+
 def start_chat_contact(
-    request: StartChatRequest, settings: Settings, client: Any, *, streaming: bool = False
+    request: StartChatRequest,
+    settings: Settings,
+    client: Any,
+    *,
+    streaming: bool = False,
+    attributes_field: str = "Attributes",
 ) -> dict[str, Any]:
     """Call StartChatContact (streaming to the deployment's topic when ``streaming``).
+
+    The attributes must be among the deployment's allowed ones (``CONTACT_ATTRIBUTES``); a refusal names the
+    attribute as ``{attributes_field}.{name}``.
 
     Raises
     ------
     StartChatError
         With an HTTP status and a message safe to show the caller.
     """
+    problem = attribute_problem(request.attributes, settings.contact_attributes)
+    if problem is not None:
+        raise StartChatError(400, "VALIDATION_ERROR", f"{attributes_field}.{problem[0]}: {problem[1]}")
     flow_id = settings.contact_flow_id
     if request.contact_flow_id and request.contact_flow_id != flow_id:
         if not settings.allow_contact_flow_override:

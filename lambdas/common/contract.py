@@ -93,6 +93,7 @@ RELAY_STREAM: Final = "RelayStream"
 
 _START_CHAT_CONTACT: Final = "connect:StartChatContact"
 _START_STREAMING: Final = "connect:StartContactStreaming"
+_STOP_CONTACT: Final = "connect:StopContact"
 
 #: Every function the stack deploys, by id.
 FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
@@ -126,7 +127,8 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             description="WebSocket client actions: start, resume, send, transcript, attachments, end",
             service="relay-message",
             table_access="read_write",
-            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING),
+            # StopContact: a chat the relay started but could not set up is stopped, not left in the queue.
+            connect_actions=(_START_CHAT_CONTACT, _START_STREAMING, _STOP_CONTACT),
             manage_connections=True,
             timeout_seconds=29,
             memory_mb=512,
@@ -235,6 +237,20 @@ ENV_LOG_LEVEL: Final = "LOG_LEVEL"
 #: ``true`` wraps the handlers in Powertools' Tracer (X-Ray subsegments for every AWS call); off by default
 #: because loading the X-Ray SDK costs about as much CPU at cold start as boto3 itself.
 ENV_TRACE_AWS_CALLS: Final = "TRACE_AWS_CALLS"
+
+#: Contact attributes a customer may set when starting a chat (a pre-chat form's fields), each with its longest
+#: value; the variable holds ``name:max`` pairs, comma-separated. Anything else is refused with the allowed names.
+ENV_CONTACT_ATTRIBUTES: Final = "CONTACT_ATTRIBUTES"
+DEFAULT_CONTACT_ATTRIBUTES: Final[Mapping[str, int]] = {
+    "customerName": 256,
+    "email": 254,
+    "topic": 100,
+    "page": 256,
+    "locale": 35,
+}
+#: StartChatContact's limits: a key of letters, digits, ``-`` and ``_``; all keys and values within 32 KB.
+MAX_ATTRIBUTE_NAME: Final = 128
+MAX_ATTRIBUTES_BYTES: Final = 32768
 #: Signed-in customers (off unless the JWKS URL is set): the site's JWKS, the issuer and audience its tokens must
 #: carry, whether every start needs one, the accepted algorithms, the clock leeway, the claim that becomes the
 #: display name, and ``claim=attribute`` pairs that become contact attributes.
@@ -311,3 +327,25 @@ def select_route(action: object) -> str:
     if isinstance(action, str) and (action in CLIENT_ACTIONS or action == KEEPALIVE_ACTION):
         return action
     return DEFAULT_ROUTE
+
+
+def format_attribute_allowlist(allowed: Mapping[str, int]) -> str:
+    """The ``CONTACT_ATTRIBUTES`` value for ``{name: longest value}``."""
+    return ",".join(f"{name}:{length}" for name, length in allowed.items())
+
+
+def parse_attribute_allowlist(text: str) -> dict[str, int]:
+    """``name:max,name:max`` -> ``{name: max}``; ``ValueError`` naming the first entry that is not one."""
+    allowed: dict[str, int] = {}
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        name, _, length = entry.partition(":")
+        valid_name = 0 < len(name) <= MAX_ATTRIBUTE_NAME and all(c.isalnum() or c in "-_" for c in name)
+        if not valid_name or not length.strip().isdigit() or not 1 <= int(length) <= MAX_ATTRIBUTES_BYTES:
+            raise ValueError(
+                f"{entry!r} is not name:max (a name of letters, digits, - and _; a length from 1 to "
+                f"{MAX_ATTRIBUTES_BYTES})"
+            )
+        allowed[name] = int(length)
+    return allowed

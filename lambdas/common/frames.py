@@ -7,6 +7,7 @@ error names the field and the rule in the protocol's words, never a Python type.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple
@@ -202,25 +203,54 @@ _PARSERS: Final[dict[str, Callable[[Fields], ClientFrame]]] = {
 ACTIONS: Final = tuple(_PARSERS)
 
 
-def decode_body(body: str | bytes | None) -> dict[str, Any]:
-    """The frame's JSON object: size checked first; any JSON that cannot be read (broken, nested too deep,
-    numbers too long) is a ``BAD_REQUEST``."""
-    raw = body.encode() if isinstance(body, str) else (body or b"")
-    if len(raw) > MAX_FRAME_BYTES:
-        raise FrameError("PAYLOAD_TOO_LARGE", f"frame is {len(raw)} bytes; the limit is {MAX_FRAME_BYTES}")
+class Envelope(NamedTuple):
+    """A client frame's JSON object (or why there is none) and its ``requestId``, read before validation."""
+
+    data: dict[str, Any] | None
+    request_id: str | None
+    problem: FrameError | None
+
+
+def open_envelope(body: str | bytes | None) -> Envelope:
+    """Decode a frame: any JSON that cannot be read (broken, nested too deep, numbers too long) is a
+    ``BAD_REQUEST``; a frame over the size limit is a ``PAYLOAD_TOO_LARGE`` that still echoes its ``requestId``."""
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else (body or b"")
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
-        raise FrameError("BAD_REQUEST", "frame is not valid JSON") from None
+        return Envelope(None, None, FrameError("BAD_REQUEST", "frame is not valid JSON"))
     if not isinstance(data, dict):
-        raise FrameError("BAD_REQUEST", "frame must be a JSON object with an 'action'")
-    return data
+        return Envelope(None, None, FrameError("BAD_REQUEST", "frame must be a JSON object with an 'action'"))
+    request_id = request_id_of(data)
+    if len(raw) > MAX_FRAME_BYTES:
+        message = f"frame is {len(raw)} bytes; the limit is {MAX_FRAME_BYTES}"
+        return Envelope(None, request_id, FrameError("PAYLOAD_TOO_LARGE", message, request_id))
+    return Envelope(data, request_id, None)
+
+
+def decode_body(body: str | bytes | None) -> dict[str, Any]:
+    """The frame's JSON object; raise :class:`FrameError` when there is none (see :func:`open_envelope`)."""
+    envelope = open_envelope(body)
+    if envelope.problem is not None:
+        raise envelope.problem
+    assert envelope.data is not None
+    return envelope.data
 
 
 def request_id_of(data: Mapping[str, Any]) -> str | None:
     """The frame's ``requestId`` when it is a usable one (so that even a refusal can echo it)."""
     value = data.get("requestId")
     return value if isinstance(value, str) and 1 <= len(value) <= MAX_REQUEST_ID else None
+
+
+def message_fingerprint(data: Mapping[str, Any]) -> str | None:
+    """What identifies a ``sendMessage`` frame's message (its content type and content), for telling a retry
+    (same ``requestId``, same message) from a reused ``requestId`` (another message); ``None`` for other frames."""
+    if data.get("action") != "sendMessage" or not isinstance(data.get("content"), str):
+        return None
+    content_type = data.get("contentType", "text/plain")
+    digest = hashlib.sha256(json.dumps([content_type, data["content"]]).encode()).hexdigest()
+    return digest[:16]
 
 
 def parse_frame(body: str | bytes | None) -> ClientFrame:

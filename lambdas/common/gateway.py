@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -12,6 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from common.frames import encode
+from common.reuse import built_per_key
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
 _GONE = ("GoneException", "410")
@@ -46,7 +46,7 @@ class ConnectionPoster:
         return True
 
 
-@lru_cache(maxsize=16)
+@built_per_key(maxsize=16)
 def poster_for(endpoint_url: str) -> ConnectionPoster:
     """One poster (and boto3 client) per management endpoint, reused across invocations."""
     return ConnectionPoster(endpoint_url)

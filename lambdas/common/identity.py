@@ -26,11 +26,11 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
 from common import contract
 from common.refusals import RefusedError
+from common.reuse import built_once
 
 if TYPE_CHECKING:
     from jwt import PyJWKClient
@@ -127,8 +127,9 @@ def parse_attribute_claims(text: str) -> tuple[tuple[str, str], ...]:
         claim, separator, attribute = (piece.strip() for piece in part.partition("="))
         if not separator or not claim or not attribute:
             raise ValueError(f"{part!r} must look like claim=attribute")
-        if len(attribute) > 128 or not set(attribute) <= _ATTRIBUTE_NAME_CHARS:
-            raise ValueError(f"attribute {attribute!r} must be 1 to 128 letters, digits, '-' or '_'")
+        longest = contract.MAX_ATTRIBUTE_NAME
+        if len(attribute) > longest or not set(attribute) <= _ATTRIBUTE_NAME_CHARS:
+            raise ValueError(f"attribute {attribute!r} must be 1 to {longest} letters, digits, '-' or '_'")
         if attribute in {known for _, known in pairs}:
             raise ValueError(f"attribute {attribute!r} is named twice")
         pairs.append((claim, attribute))
@@ -259,6 +260,14 @@ class Customer:
         merged = {key: value for key, value in attributes.items() if key not in self.reserved}
         merged.update(self.attributes)
         return (self.display_name or display_name), merged
+
+    def allowed_attributes(self, allowed: Mapping[str, int]) -> dict[str, int]:
+        """The attributes a start may carry (name -> longest value): the deployment's ``allowed`` ones
+        (``CONTACT_ATTRIBUTES``, what customers may set themselves) without the claim-mapped ones, plus those this
+        customer's claims set, up to StartChatContact's own limit."""
+        result = {name: length for name, length in allowed.items() if name not in self.reserved}
+        result.update(dict.fromkeys(self.attributes, contract.MAX_ATTRIBUTES_BYTES))
+        return result
 
 
 #: The customer who is not signed in, on a deployment without claim-mapped attributes.
@@ -399,7 +408,7 @@ class CustomerTokenVerifier:
         return Customer(subject, display_name, attributes, self.settings.reserved_attributes)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def configured_verifier() -> CustomerTokenVerifier | None:
     """The verifier of this function's environment, built once (``None`` when signed-in customers are off).
 

@@ -42,6 +42,8 @@ from common import contract
 GRACE_SECONDS: Final = 24 * 3600
 #: A resume token stays valid this long after it was exchanged for a new one (two tabs racing a reload).
 RESUME_GRACE_SECONDS: Final = 60
+#: ``sendMessage`` requestIds a connection's item remembers (with their message's fingerprint).
+REQUEST_SLOTS: Final = 8
 #: A connection record lives a little longer than API Gateway's 2-hour connection limit.
 CONNECTION_TTL_SECONDS: Final = contract.MAX_CONNECTION_SECONDS + 3600
 
@@ -136,6 +138,8 @@ class ConnectionState(NamedTuple):
     participant_token: str | None = None
     connection_token: str | None = None
     chat_state: str | None = None
+    #: The frame's ``requestId`` was used earlier on this connection for a different message (frame not counted).
+    request_id_reused: bool = False
 
     def __repr__(self) -> str:  # tokens never appear in reprs, logs or tracebacks
         return f"ConnectionState(connection_id={self.connection_id!r}, contact_id={self.contact_id!r})"
@@ -256,38 +260,49 @@ class SessionStore:
             item["origin"] = {"S": origin}
         self.client.put_item(TableName=self.table_name, Item=item)
 
-    def open_frame(self, connection_id: str) -> ConnectionState | None:
+    def open_frame(self, connection_id: str, message: tuple[str, str] | None = None) -> ConnectionState | None:
         """Count one frame in the connection's current minute and read the connection: one UpdateItem.
+
+        ``message`` is a ``sendMessage`` frame's ``(requestId, fingerprint)``: the same request updates one of
+        :data:`REQUEST_SLOTS` slots (chosen by the ``requestId``) that remembers the last message sent under it,
+        and the update is refused when the slot holds that ``requestId`` with another message
+        (``request_id_reused``). An old ``requestId`` whose slot was taken by another is no longer recognised.
 
         Returns ``None`` for a connection the table does not know (it never passed ``$connect``, or its record
         expired).
         """
         minute = int(self.clock() // 60)
+        names = {"#now": f"r{minute}", "#before": f"r{minute - 1}", "#pk": _PK}
+        values: dict[str, Any] = {":one": {"N": "1"}}
+        update, condition = "ADD #now :one REMOVE #before", "attribute_exists(#pk)"
+        if message is not None:
+            request_id, fingerprint = message
+            slot = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) % REQUEST_SLOTS
+            names["#slot"] = f"q{slot}"
+            values[":entry"] = {"S": f"{request_id}\x1f{fingerprint}"}
+            values[":request"] = {"S": f"{request_id}\x1f"}
+            update += " SET #slot = :entry"
+            condition += " AND (attribute_not_exists(#slot) OR #slot = :entry OR NOT begins_with(#slot, :request))"
         try:
             answer = self.client.update_item(
                 TableName=self.table_name,
                 Key=_conn_key(connection_id),
-                UpdateExpression="ADD #now :one REMOVE #before",
-                ConditionExpression="attribute_exists(#pk)",
-                ExpressionAttributeNames={"#now": f"r{minute}", "#before": f"r{minute - 1}", "#pk": _PK},
-                ExpressionAttributeValues={":one": {"N": "1"}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if not _condition_failed(exc):
+                raise
+            response: dict[str, Any] = dict(exc.response)
+            old = response.get("Item")
+            if old is None:  # no such connection
                 return None
-            raise
-        data = _plain(answer["Attributes"])
-        return ConnectionState(
-            connection_id=connection_id,
-            frames_this_minute=int(data.get(f"r{minute}", 1)),
-            contact_id=data.get("contactId"),
-            participant_id=data.get("participantId"),
-            initial_contact_id=data.get("initialContactId"),
-            participant_token=data.get("participantToken"),
-            connection_token=data.get("connectionToken"),
-            chat_state=data.get("chatState"),
-        )
+            return _connection_state(connection_id, _plain(old), minute, reused=True)
+        return _connection_state(connection_id, _plain(answer["Attributes"]), minute)
 
     def forget_connection(self, connection_id: str) -> None:
         """Remove a connection (``$disconnect``): one DeleteItem. Its chat keeps the connection in its fan-out
@@ -467,6 +482,22 @@ class SessionStore:
             except ClientError as exc:
                 if not _condition_failed(exc):
                     raise
+
+
+def _connection_state(
+    connection_id: str, data: Mapping[str, Any], minute: int, *, reused: bool = False
+) -> ConnectionState:
+    return ConnectionState(
+        connection_id=connection_id,
+        frames_this_minute=int(data.get(f"r{minute}", 0)),
+        contact_id=data.get("contactId"),
+        participant_id=data.get("participantId"),
+        initial_contact_id=data.get("initialContactId"),
+        participant_token=data.get("participantToken"),
+        connection_token=data.get("connectionToken"),
+        chat_state=data.get("chatState"),
+        request_id_reused=reused,
+    )
 
 
 def _snake(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common import contract
 
@@ -45,6 +45,16 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+def _attribute_allowlist(env: Mapping[str, str]) -> dict[str, int]:
+    raw = env.get(contract.ENV_CONTACT_ATTRIBUTES)
+    if raw is None:
+        return dict(contract.DEFAULT_CONTACT_ATTRIBUTES)
+    try:
+        return contract.parse_attribute_allowlist(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{contract.ENV_CONTACT_ATTRIBUTES}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every handler needs to know about its deployment.
@@ -67,6 +77,8 @@ class Settings:
         Whether start-chat callers may pick another ContactFlowId.
     message_hooks
         ``module:function`` names of message hooks, applied in order.
+    contact_attributes
+        The contact attributes a customer may set when starting a chat, with each one's longest value.
     """
 
     instance_id: str
@@ -78,6 +90,7 @@ class Settings:
     rate_limit_per_minute: int = contract.RATE_LIMIT_PER_MINUTE.default
     allow_contact_flow_override: bool = False
     message_hooks: tuple[str, ...] = ()
+    contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, relay: bool = True) -> Settings:
@@ -94,6 +107,7 @@ class Settings:
             rate_limit_per_minute=_integer(env, c.ENV_RATE_LIMIT_PER_MINUTE, c.RATE_LIMIT_PER_MINUTE),
             allow_contact_flow_override=_flag(env, c.ENV_ALLOW_CONTACT_FLOW_OVERRIDE),
             message_hooks=_list(env, c.ENV_MESSAGE_HOOKS),
+            contact_attributes=_attribute_allowlist(env),
         )
 
     def origin_allowed(self, origin: str | None) -> bool:

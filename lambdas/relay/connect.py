@@ -30,7 +30,16 @@ def _authorizer_allows(event: dict[str, Any]) -> bool:
 
 @instrument(logger, metrics, SERVICE)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point for the ``$connect`` route."""
+    """Lambda entry point for the ``$connect`` route: 200 admits, 403 refuses, 500 when it could not decide."""
+    try:
+        return _admit(event)
+    except Exception:
+        logger.exception("The connection could not be recorded")
+        metrics.add_metric(name="ConnectionsFailed", unit=MetricUnit.Count, value=1)
+        return {"statusCode": 500}
+
+
+def _admit(event: dict[str, Any]) -> dict[str, Any]:
     request = WebSocketEvent.parse(event)
     logger.append_keys(connection_id=request.connection_id)
     origin = request.origin

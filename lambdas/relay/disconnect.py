@@ -20,7 +20,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for the ``$disconnect`` route."""
     request = WebSocketEvent.parse(event)
     logger.append_keys(connection_id=request.connection_id)
-    runtime.store().forget_connection(request.connection_id)
+    try:
+        runtime.store().forget_connection(request.connection_id)
+    except Exception:  # the record expires on its own (TTL); the chat is unaffected
+        logger.exception("The connection could not be forgotten")
     status = event["requestContext"].get("disconnectStatusCode")
     logger.info("Connection closed", extra={"status": status})
     metrics.add_metric(name="ConnectionsClosed", unit=MetricUnit.Count, value=1)

@@ -7,10 +7,10 @@ only the clients it uses: ``$connect`` and ``$disconnect`` never load the Partic
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from common.hooks import Hook, load_hooks
+from common.reuse import built_once
 from common.sessions import SessionStore
 from common.settings import Settings
 
@@ -18,31 +18,31 @@ if TYPE_CHECKING:
     from connect_chat.participant import ParticipantClient
 
 
-@lru_cache(maxsize=1)
+@built_once
 def settings() -> Settings:
     return Settings.from_env()
 
 
-@lru_cache(maxsize=1)
+@built_once
 def store() -> SessionStore:
     return SessionStore(settings().table_name)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def participant() -> ParticipantClient:
     from connect_chat.participant import ParticipantClient
 
     return ParticipantClient()
 
 
-@lru_cache(maxsize=1)
+@built_once
 def connect() -> Any:
     from common.contacts import connect_client
 
     return connect_client()
 
 
-@lru_cache(maxsize=1)
+@built_once
 def hooks() -> tuple[Hook, ...]:
     return tuple(load_hooks(settings().message_hooks))
 

@@ -9,8 +9,8 @@ connection token once and says when the chat has ended.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from common import frames as f
@@ -55,6 +55,9 @@ _FIELD_NAMES = {
 }
 
 
+_log = logging.getLogger(__name__)
+
+
 class ChatEndedSignal(Exception):
     """The chat ended; the caller has been told with a ``chatEnded`` frame."""
 
@@ -72,6 +75,9 @@ class RelayService:
         Returns the ``connect`` client (built on first use: only ``startChat`` needs it).
     hooks : Sequence[Hook]
         Message hooks, applied in order.
+    fingerprint : str, optional
+        A ``sendMessage`` frame's message fingerprint (part of its ClientToken: a retry is idempotent, a reused
+        ``requestId`` with another message is never mistaken for one).
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class RelayService:
         participant: ParticipantClient,
         connect: Callable[[], Any],
         hooks: Sequence[Hook] = (),
+        fingerprint: str | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -90,6 +97,7 @@ class RelayService:
         self.participant = participant
         self.connect = connect
         self.hooks = tuple(hooks)
+        self.fingerprint = fingerprint
 
     # ------------------------------------------------------------------------------------ dispatch
 
@@ -192,10 +200,30 @@ class RelayService:
             client_token=f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None,
         )
         try:
-            started = start_chat_contact(request, self.settings, self.connect(), streaming=True)
+            started = start_chat_contact(
+                request, self.settings, self.connect(), streaming=True, attributes_field="attributes"
+            )
         except StartChatError as exc:
-            code = "THROTTLED" if exc.status == 429 else "START_FAILED"
+            code = exc.code if exc.code == "VALIDATION_ERROR" else "THROTTLED" if exc.status == 429 else "START_FAILED"
             raise f.FrameError(code, exc.message, frame.request_id) from exc
+        contact_id = started["ContactId"]
+        try:
+            resume_token, chat = self._set_up_chat(started)
+            self.store.create_chat(chat, connection.connection_id, self.poster.endpoint_url)
+        except ChatAlreadyAttachedError:
+            self._stop_contact(contact_id)
+            raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id) from None
+        except Exception:
+            # Connect started a contact nobody will ever reach: stop it rather than leave it to the queue.
+            self._stop_contact(contact_id)
+            raise
+        self.poster.post(
+            connection.connection_id,
+            f.chat_started_frame(contact_id, chat.participant_id, resume_token, frame.request_id),
+        )
+
+    def _set_up_chat(self, started: Mapping[str, Any]) -> tuple[str, ChatRecord]:
+        """Connect the new chat's customer and build its record; the resume token for the browser with it."""
         contact_id = started["ContactId"]
         details = ChatDetails(
             contact_id=contact_id,
@@ -213,18 +241,19 @@ class RelayService:
             connection_token=credentials["ConnectionToken"],
             connection_expiry=credentials.get("Expiry", ""),
             initial_contact_id=contact_id,
-            expires_at=int(time.time()) + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
+            expires_at=int(self.store.clock()) + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
             streaming_id=started.get("StreamingId"),
             resume_hash=resume_hash,
         )
+        return resume_token, chat
+
+    def _stop_contact(self, contact_id: str) -> None:
+        """StopContact, best effort: the caller is answering an error either way (a contact that cannot be
+        stopped ends when its flow or ChatDurationInMinutes ends it)."""
         try:
-            self.store.create_chat(chat, connection.connection_id, self.poster.endpoint_url)
-        except ChatAlreadyAttachedError:
-            raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id) from None
-        self.poster.post(
-            connection.connection_id,
-            f.chat_started_frame(contact_id, chat.participant_id, resume_token, frame.request_id),
-        )
+            self.connect().stop_contact(ContactId=contact_id, InstanceId=self.settings.instance_id)
+        except Exception:
+            _log.warning("StopContact failed for an unusable new contact", exc_info=True, extra={"contact": contact_id})
 
     def _still_active(self, contact_id: str | None) -> bool:
         """Whether the chat item says the chat is still on (the connection's copy may be behind)."""
@@ -239,7 +268,7 @@ class RelayService:
         contact_id, presented = parts
         for _attempt in range(3):
             chat = self.store.get_chat(contact_id)
-            if chat is None or not chat.accepts(presented, time.time()):
+            if chat is None or not chat.accepts(presented, self.store.clock()):
                 raise invalid
             if chat.state == ENDED:
                 self.poster.post(connection.connection_id, f.chat_ended_frame(contact_id, frame.request_id))
@@ -304,7 +333,7 @@ class RelayService:
             if message is None:
                 raise f.FrameError("BLOCKED", "the message was blocked by a message hook", frame.request_id)
             content = message.content
-        client_token = f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None
+        client_token = f"{connection.connection_id}:{frame.request_id}:{self.fingerprint}" if frame.request_id else None
         sent = self._call(
             connection, lambda: session.send_message(content, frame.content_type, client_token=client_token)
         )["data"]

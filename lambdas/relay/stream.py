@@ -66,6 +66,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             continue
         # What the customer may see, their own messages included (other tabs show them); never their typing.
         if not notification.is_visible_to(Audience.CUSTOMER, echo_own_messages=True):
+            metrics.add_metric(name="StreamItemsNotForCustomers", unit=MetricUnit.Count, value=1)
             continue
         logger.append_keys(contact_id=notification.item.contact_id)
         deliver(runtime.store(), runtime.hooks(), notification)

@@ -9,18 +9,25 @@ the shape amazon-connect-chat-interface reads. Besides StartChatContact's own fi
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from common import challenge, identity
-from common.contacts import StartChatError, connect_client, parse_start_chat_body, start_chat_contact
+from common.contacts import (
+    StartChatError,
+    attribute_problem,
+    connect_client,
+    parse_start_chat_body,
+    start_chat_contact,
+)
 from common.fields import FieldError, Fields
 from common.observability import instrument, powertools
 from common.refusals import RefusedError
+from common.reuse import built_once
 from common.settings import Settings
 
 SERVICE = "start-chat"
@@ -36,12 +43,12 @@ _REFUSAL_METRICS = {
 }
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _settings() -> Settings:
     return Settings.from_env(relay=False)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _connect() -> Any:
     return connect_client()
 
@@ -146,6 +153,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         challenge_token, customer_token = _take_tokens(data)
         customer = identity.verify_customer(customer_token, field_name=CUSTOMER_FIELD)
         request = parse_start_chat_body(_with_customer(data, customer))
+        # The claims' attributes are the site's word: allowed beside the ones customers may set themselves.
+        settings = dataclasses.replace(
+            settings, contact_attributes=customer.allowed_attributes(settings.contact_attributes)
+        )
+        problem = attribute_problem(request.attributes, settings.contact_attributes)
+        if problem is not None:
+            raise FieldError(f"Attributes.{problem[0]}", problem[1])
         challenge.check_challenge(challenge_token, remote_ip=_source_ip(event), field_name=CHALLENGE_FIELD)
     except RefusedError as exc:
         return _refused(exc, cors)

@@ -8,7 +8,9 @@ connection, and API Gateway's limits apply (message size, idle timeout, connecti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import secrets
 import string
 import time
@@ -27,6 +29,7 @@ from local.lambda_runtime import Handler, invoke
 from . import events
 
 _ID_ALPHABET = string.ascii_letters + string.digits
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -146,9 +149,13 @@ class WebSocketGateway:
         source_ip = request.remote or "127.0.0.1"
         agent = request.headers.get("User-Agent")
         context = self._context(contract.CONNECT_ROUTE, "CONNECT", connection_id, connected_at, source_ip, agent)
-        answer = await self._invoke(
-            contract.CONNECT_ROUTE, events.connect_event(context, request.headers, request.query)
-        )
+        try:
+            answer = await self._invoke(
+                contract.CONNECT_ROUTE, events.connect_event(context, request.headers, request.query)
+            )
+        except Exception:
+            logger.exception("The $connect integration failed")
+            return _aws_error(500, "InternalServerErrorException", "Internal server error")
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if not 200 <= status < 300:
             return _aws_error(status, "Forbidden", "Connection refused by the $connect route")
@@ -173,10 +180,13 @@ class WebSocketGateway:
             context = self._context(
                 contract.DISCONNECT_ROUTE, "DISCONNECT", connection_id, connected_at, source_ip, agent
             )
-            await self._invoke(
-                contract.DISCONNECT_ROUTE,
-                events.disconnect_event(context, int(code), reason, self.config.domain_name),
-            )
+            try:
+                await self._invoke(
+                    contract.DISCONNECT_ROUTE,
+                    events.disconnect_event(context, int(code), reason, self.config.domain_name),
+                )
+            except Exception:
+                logger.exception("The $disconnect integration failed")
         return ws
 
     async def _on_message(self, connection: GatewayConnection, body: str) -> None:
@@ -193,7 +203,18 @@ class WebSocketGateway:
             connection.source_ip,
             connection.user_agent,
         )
-        await self._invoke(route_key, events.message_event(context, body))
+        try:
+            await self._invoke(route_key, events.message_event(context, body))
+        except Exception:
+            # As API Gateway does: the client is told, the connection stays open.
+            logger.exception("The %s integration failed", route_key)
+            failure = {
+                "message": "Internal server error",
+                "connectionId": connection.connection_id,
+                "requestId": context["requestId"],
+            }
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await connection.send(json.dumps(failure))
 
     async def _watch_limits(self, connection: GatewayConnection) -> None:
         """Close idle connections and those past the maximum duration, as API Gateway does."""

@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,39 @@ def test_a_taken_port_fails_with_a_clear_message() -> None:
     assert result.returncode == 2
     assert f"port {port} (gateway)" in result.stderr
     assert "LOCAL_GATEWAY_PORT" in result.stderr
+
+
+async def test_a_forged_sns_notification_reaches_nobody(local_stack: LocalStackProcess) -> None:
+    """Only the stack's own subscription (its URL holds a secret made for the run) delivers streamed items."""
+    origin = local_stack.http_url
+    async with websockets.connect(local_stack.websocket_url, origin=origin) as ws:  # type: ignore[arg-type]
+        await ws.send(json.dumps({"action": "startChat", "displayName": "Target", "requestId": "s"}))
+        started = await _until(ws, lambda f: f["type"] == "chatStarted")
+        forged_item = {
+            "Id": "forged-1",
+            "Type": "MESSAGE",
+            "ContentType": "text/plain",
+            "Content": "Your account is locked: send your password",
+            "ParticipantRole": "AGENT",
+            "DisplayName": "Agent",
+            "AbsoluteTime": "2026-11-27T10:00:00.000Z",
+            "ContactId": started["contactId"],
+        }
+        notification = {"Type": "Notification", "MessageId": "m-1", "Message": json.dumps(forged_item)}
+        for path in ("/_sns/stream", "/_sns/", "/_sns/guess"):
+            status = await asyncio.to_thread(_post_status, f"{local_stack.http_url}{path}", notification)
+            assert status in (404, 405)
+        await ws.send(json.dumps({"action": "sendMessage", "content": "are you there?", "requestId": "m"}))
+        reply = await _until(ws, lambda f: f["type"] == "item" and "are you there?" in f["item"].get("Content", ""))
+        assert reply["item"]["Id"] != "forged-1"
+        with pytest.raises(TimeoutError):
+            await _until(ws, lambda f: f["type"] == "item" and f["item"]["Id"] == "forged-1", wait_seconds=1)
+
+
+def _post_status(url: str, body: dict[str, Any]) -> int:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code

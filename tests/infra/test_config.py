@@ -55,6 +55,18 @@ def test_defaults() -> None:
     assert cfg.trace_aws_calls is False
 
 
+def test_contact_attributes_from_cdk_json_or_the_command_line() -> None:
+    assert config(contactAttributes={"email": 254, "plan": 20}).contact_attributes == {"email": 254, "plan": 20}
+    assert config(contactAttributes="email:254, plan:20").handler_environment()["CONTACT_ATTRIBUTES"] == (
+        "email:254,plan:20"
+    )
+    assert config(contactAttributes="").contact_attributes == {}
+    with pytest.raises(ConfigError, match=r"contactAttributes: 'e mail:3' is not name:max"):
+        config(contactAttributes="e mail:3")
+    with pytest.raises(ConfigError, match="contactAttributes"):
+        config(contactAttributes="email:0")
+
+
 def test_trace_aws_calls_is_opt_in() -> None:
     assert config(traceAwsCalls="true").handler_environment()["TRACE_AWS_CALLS"] == "true"
     assert config().handler_environment()["TRACE_AWS_CALLS"] == "false"
@@ -104,6 +116,7 @@ def test_handler_environment() -> None:
         "POWERTOOLS_METRICS_NAMESPACE": "ConnectChat",
         "LOG_LEVEL": "INFO",
         "TRACE_AWS_CALLS": "false",
+        "CONTACT_ATTRIBUTES": "customerName:256,email:254,topic:100,page:256,locale:35",
     }
 
 

@@ -173,3 +173,18 @@ def test_resource_policies_name_their_principals(synthesized: Synthesized) -> No
                 assert statement["Principal"] != "*"
                 assert statement["Principal"] != {"AWS": "*"}
                 assert "Condition" in statement
+
+
+def test_the_message_function_may_stop_the_contacts_it_could_not_set_up(synthesized: Synthesized) -> None:
+    """Neither emulator checks IAM: the grant StopContact needs is pinned here."""
+    spec = contract.FUNCTIONS[contract.RELAY_MESSAGE]
+    stops = [s for s in statements_of(synthesized, spec) if "connect:StopContact" in actions_of(s)]
+    assert stops
+    assert all(
+        text(r).endswith(f':instance/{INSTANCE_ID}/contact/*"]]}}') or "contact-flow" in text(r)
+        for s in stops
+        for r in as_list(s["Resource"])
+    )
+    for other in contract.FUNCTIONS.values():
+        if other.id != contract.RELAY_MESSAGE:
+            assert not any("connect:StopContact" in actions_of(s) for s in statements_of(synthesized, other))

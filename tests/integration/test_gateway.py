@@ -41,6 +41,8 @@ class Recorder:
 
     def message(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         self.events.append(event)
+        if "explode" in (event.get("body") or ""):
+            raise RuntimeError("handler bug with internal detail")
         client = boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint, region_name="us-west-2")
         reply = {"route": event["requestContext"]["routeKey"], "body": event["body"]}
         client.post_to_connection(ConnectionId=event["requestContext"]["connectionId"], Data=json.dumps(reply).encode())
@@ -169,3 +171,16 @@ async def test_keepalive_frames_invoke_nothing_and_keep_an_idle_connection_open(
         assert json.loads(await ws.recv())["route"] == "sendMessage"
     messages = await _events_of(recorder, "MESSAGE")
     assert [e["requestContext"]["routeKey"] for e in messages] == ["sendMessage"]
+
+
+async def test_a_failed_integration_is_answered_and_the_connection_stays_open(
+    gateway: tuple[WebSocketGateway, Recorder],
+) -> None:
+    server, _ = gateway
+    async with websockets.connect(server.config.websocket_url) as ws:
+        await ws.send(json.dumps({"action": "sendMessage", "content": "explode"}))
+        failure = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert failure["message"] == "Internal server error"
+        assert set(failure) == {"message", "connectionId", "requestId"}
+        await ws.send(json.dumps({"action": "sendMessage", "content": "after"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["route"] == "sendMessage"

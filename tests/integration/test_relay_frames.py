@@ -144,3 +144,23 @@ def test_redaction_hook_masks_cards_and_emails_both_ways(relay: RelayHarness, mo
     assert "[card ending 1111]" in reply["item"]["Content"]
     assert "[email]" in reply["item"]["Content"]
     assert "4111" not in json.dumps(relay.frames(connection_id)).replace("ending 1111", "")
+
+
+def test_start_chat_attributes_must_be_allowed_by_the_deployment(
+    relay: RelayHarness, emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relay import runtime
+
+    connection_id, _ = relay.connect()
+    relay.send(
+        connection_id, {"action": "startChat", "displayName": "Ana", "attributes": {"plan": "gold"}, "requestId": "a"}
+    )
+    [refused] = relay.new_frames(connection_id)
+    assert (refused["code"], refused["requestId"]) == ("VALIDATION_ERROR", "a")
+    assert refused["message"].startswith("attributes.plan: is not an attribute customers may set (allowed: ")
+    monkeypatch.setenv("CONTACT_ATTRIBUTES", "plan:10")
+    runtime.reset()
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana", "attributes": {"plan": "gold"}})
+    started = relay.new_frames(connection_id)[0]
+    assert started["type"] == "chatStarted"
+    assert emulator.control("GET", f"/contacts/{started['contactId']}")["Attributes"] == {"plan": "gold"}

@@ -39,14 +39,14 @@ def _call(app: Any, body: Any, *, origin: str = "https://www.example.com", metho
 
 
 def test_starts_a_chat_with_the_widget_contract(start_chat: Any, emulator: RunningEmulator) -> None:
-    answer = _call(start_chat, {"ParticipantDetails": {"DisplayName": "Ana"}, "Attributes": {"customerId": "42"}})
+    answer = _call(start_chat, {"ParticipantDetails": {"DisplayName": "Ana"}, "Attributes": {"topic": "billing"}})
     assert answer["statusCode"] == 200
     assert answer["headers"]["Access-Control-Allow-Origin"] == "https://www.example.com"
     result = json.loads(answer["body"])["data"]["startChatResult"]
     assert set(result) == {"ContactId", "ParticipantId", "ParticipantToken"}
     contact = emulator.control("GET", f"/contacts/{result['ContactId']}")
     assert contact["InstanceId"] == "instance-1"
-    assert contact["Attributes"] == {"customerId": "42"}
+    assert contact["Attributes"] == {"topic": "billing"}
     # The token works against the Participant Service, as a browser would use it.
     participant = boto3.client("connectparticipant", endpoint_url=emulator.url)
     connection = participant.create_participant_connection(
@@ -68,6 +68,11 @@ def test_starts_a_chat_with_the_widget_contract(start_chat: Any, emulator: Runni
         ),
         ({"ParticipantDetails": {"DisplayName": "A"}, "InstanceId": "other"}, "InstanceId: is not a known field"),
         ({"ParticipantDetails": {"DisplayName": "A"}, "ContactFlowId": "other-flow"}, "overriding the contact flow"),
+        (
+            {"ParticipantDetails": {"DisplayName": "A"}, "Attributes": {"customerId": "42"}},
+            "Attributes.customerId: is not an attribute customers may set (allowed: customerName, email, topic, page",
+        ),
+        ({"ParticipantDetails": {"DisplayName": "A"}, "Attributes": {"locale": "x" * 36}}, "at most 35 characters"),
         ("{broken", "body: is not valid JSON"),
     ],
 )

@@ -155,6 +155,21 @@ def test_the_claims_win_over_the_body(endpoint: Endpoint, algorithm: str) -> Non
     assert [p["DisplayName"] for p in contact["Participants"] if p["ParticipantRole"] == "CUSTOMER"] == ["Ana"]
 
 
+def test_claim_attributes_need_no_place_in_the_customers_allowlist(endpoint: Endpoint) -> None:
+    endpoint.customers()
+    endpoint.configure(CONTACT_ATTRIBUTES="topic:20")
+    token = endpoint.fakes.identity.mint({"sub": "42", "email": "ana@example.com"})
+    status, answer = endpoint.call({"Attributes": {"topic": "billing"}, "CustomerToken": token})
+    assert status == 200, answer
+    assert endpoint.contact(answer)["Attributes"] == {
+        "topic": "billing",
+        "customerId": "42",
+        "customerEmail": "ana@example.com",
+    }
+    status, answer = endpoint.call({"ParticipantDetails": {"DisplayName": "Ana"}, "Attributes": {"email": "x@y.z"}})
+    assert _error(status, answer)[:2] == (400, "VALIDATION_ERROR")
+
+
 def test_a_signed_in_customer_needs_no_display_name_of_their_own(endpoint: Endpoint) -> None:
     endpoint.customers()
     status, answer = endpoint.call({"CustomerToken": endpoint.fakes.identity.mint({"name": "Ana"})})
@@ -334,6 +349,11 @@ def test_a_bad_body_does_not_use_up_the_challenge_token(endpoint: Endpoint) -> N
     token = endpoint.fakes.challenge.issue()
     status, _answer = endpoint.call({"ParticipantDetails": {"DisplayName": ""}, "ChallengeToken": token})
     assert status == 400
+    status, answer = endpoint.call(
+        {"ParticipantDetails": {"DisplayName": "Ana"}, "Attributes": {"plan": "gold"}, "ChallengeToken": token}
+    )
+    assert _error(status, answer)[:2] == (400, "VALIDATION_ERROR")
+    assert answer["error"]["message"].startswith("Attributes.plan: is not an attribute customers may set")
     status, answer = endpoint.call({"ParticipantDetails": {"DisplayName": "Ana"}, "ChallengeToken": token})
     assert status == 200, answer
 

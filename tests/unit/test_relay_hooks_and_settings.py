@@ -70,6 +70,8 @@ BASE = {"CONNECT_INSTANCE_ID": "i", "CONTACT_FLOW_ID": "f", "SESSION_TABLE_NAME"
         ({"CHAT_DURATION_MINUTES": "5"}, "CHAT_DURATION_MINUTES must be between 60 and 10080"),
         ({"RATE_LIMIT_PER_MINUTE": "many"}, "RATE_LIMIT_PER_MINUTE must be an integer"),
         ({"ALLOW_CONTACT_FLOW_OVERRIDE": "maybe"}, "ALLOW_CONTACT_FLOW_OVERRIDE must be true or false"),
+        ({"CONTACT_ATTRIBUTES": "email"}, "CONTACT_ATTRIBUTES: 'email' is not name:max"),
+        ({"CONTACT_ATTRIBUTES": "email:99999"}, "CONTACT_ATTRIBUTES: 'email:99999' is not name:max"),
     ],
 )
 def test_settings_errors_name_the_variable(change: dict[str, str], fragment: str) -> None:
@@ -84,3 +86,11 @@ def test_settings_defaults_and_origins() -> None:
     assert not settings.origin_allowed("https://c.example")
     assert Settings.from_env({**BASE, "ALLOWED_ORIGINS": "*"}).origin_allowed("https://c.example")
     assert Settings.from_env({"CONNECT_INSTANCE_ID": "i", "CONTACT_FLOW_ID": "f"}, relay=False).table_name == ""
+    assert Settings.from_env(BASE).contact_attributes == {
+        "customerName": 256,
+        "email": 254,
+        "topic": 100,
+        "page": 256,
+        "locale": 35,
+    }
+    assert Settings.from_env({**BASE, "CONTACT_ATTRIBUTES": ""}).contact_attributes == {}
