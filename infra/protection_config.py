@@ -29,7 +29,7 @@ CUSTOMER_TOKEN_KEYS: Final = (
 )
 
 #: The functions that run the checks before a chat starts: they get the JWT library layer and may read the
-#: challenge secret (the relay's message function checks its ``startChat`` frames).
+#: challenge secret (start-chat, and the message function, whose ``startChat`` is the relay's way in).
 CHECKING_FUNCTIONS: Final = (contract.START_CHAT, contract.RELAY_MESSAGE)
 
 Get = Callable[[str], Any]

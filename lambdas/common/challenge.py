@@ -2,8 +2,8 @@
 verified server-side before a chat starts.
 
 Off unless ``CHALLENGE_VERIFY_URL`` (the shipped verifier) or ``CHALLENGE_VERIFIER`` (your own) is set; then every
-start must carry a token (``ChallengeToken`` in the ``POST /start-chat`` body, ``challengeToken`` in the relay's
-``startChat`` frame), and a token passes once: the services refuse one they have already seen.
+start must carry a token (``ChallengeToken`` in the ``POST /start-chat`` body; the entry point names its field in
+refusals), and a token passes once: the services refuse one they have already seen.
 
 A verifier is any callable ``verify(token, remote_ip)`` that returns when the token passes and raises
 :class:`ChallengeFailedError` (refused) or :class:`ChallengeUnavailableError` (cannot tell now). The shipped one,

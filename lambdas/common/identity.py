@@ -2,8 +2,8 @@
 word) become the chat's display name and chosen contact attributes.
 
 Off unless ``CUSTOMER_JWKS_URL`` is set. A start then may carry the customer's token (``CustomerToken`` in the
-``POST /start-chat`` body, ``customerToken`` in the relay's ``startChat`` frame); with ``CUSTOMER_TOKEN_REQUIRED``
-it must. A token is accepted only when
+``POST /start-chat`` body; the entry point names its field in refusals); with ``CUSTOMER_TOKEN_REQUIRED`` it
+must. A token is accepted only when
 
 * it is signed with an allowed algorithm (``RS256``, ``ES256``: ``none`` and the HMAC family never are, so a
   site's public key cannot be turned into a shared secret) by a key of the site's JWKS, named by its ``kid``;

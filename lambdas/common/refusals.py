@@ -1,7 +1,7 @@
 """What the checks before a chat starts raise when they refuse it: one base both entry points answer alike.
 
-``POST /start-chat`` answers a :class:`RefusedError` with ``status`` and ``{"error": {"code", "message"}}``; the
-relay's ``startChat`` answers it with an error frame carrying ``code`` and ``message``. The message is safe to show
+``POST /start-chat`` answers a :class:`RefusedError` with ``status`` and ``{"error": {"code", "message"}}``; a
+WebSocket entry point answers it with an error frame carrying ``code`` and ``message``. The message is safe to show
 the caller: it names the field and the reason, never a token or a secret.
 """
 
