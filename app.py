@@ -10,12 +10,13 @@ import sys
 
 from infra.application import build
 from infra.config import ConfigError
+from infra.jwt_layer import LayerBuildError
 
 
 def main() -> int:
     try:
         app, _stack = build()
-    except ConfigError as error:
+    except (ConfigError, LayerBuildError) as error:
         print(f"connect-chat: {error}", file=sys.stderr)
         return 2
     app.synth()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from common import contract
+from infra.protection_config import ChallengeConfig, CustomerTokenConfig
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -101,6 +102,10 @@ class StackConfig:
         Whether the functions load the X-Ray SDK (Powertools' Tracer) for a subsegment per AWS call; Lambda's
         active tracing records every invocation either way. Off by default: the SDK's import costs about as much
         CPU at cold start as boto3's.
+    customer_tokens
+        Signed-in customers (``customerJwksUrl`` and the ``customerToken*`` keys); ``None``: off.
+    challenge
+        The human check (``challengeVerifyUrl``/``challengeVerifier`` and ``challengeSecret``); ``None``: off.
     """
 
     connect_instance_id: str
@@ -123,6 +128,8 @@ class StackConfig:
     alarm_topic_arn: str = ""
     create_api_gateway_account_role: bool = True
     trace_aws_calls: bool = False
+    customer_tokens: CustomerTokenConfig | None = None
+    challenge: ChallengeConfig | None = None
     contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
 
     @property
@@ -144,6 +151,8 @@ class StackConfig:
             contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
             contract.ENV_LOG_LEVEL: self.log_level,
             contract.ENV_TRACE_AWS_CALLS: "true" if self.trace_aws_calls else "false",
+            **(self.customer_tokens.environment() if self.customer_tokens else {}),
+            **(self.challenge.environment() if self.challenge else {}),
             contract.ENV_CONTACT_ATTRIBUTES: contract.format_attribute_allowlist(self.contact_attributes),
         }
 
@@ -180,6 +189,8 @@ class StackConfig:
             alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
             create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
             trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
+            customer_tokens=CustomerTokenConfig.from_context(get),
+            challenge=ChallengeConfig.from_context(get),
             contact_attributes=_attribute_allowlist(get("contactAttributes")),
         )
 

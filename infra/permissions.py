@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from aws_cdk import Stack, aws_iam
 
+from common.challenge import SecretReference
 from infra.nag import acknowledge
 
 
@@ -57,3 +58,26 @@ def manage_connections_statement(stack: Stack, api_id: str, stage_name: str) -> 
             f"arn:{stack.partition}:execute-api:{stack.region}:{stack.account}:{api_id}/{stage_name}/*/@connections/*"
         ],
     )
+
+
+def secret_arn(stack: Stack, reference: SecretReference) -> str:
+    """The ARN IAM authorizes reading ``reference`` by: an ARN as given; a Secrets Manager name with the six
+    random characters Secrets Manager appends (``-??????``); an SSM parameter name under ``parameter/``."""
+    if reference.name.startswith("arn:"):
+        return reference.name
+    prefix = f"arn:{stack.partition}:{reference.store}:{stack.region}:{stack.account}"
+    if reference.store == "secretsmanager":
+        return f"{prefix}:secret:{reference.name}-??????"
+    return f"{prefix}:parameter/{reference.name.lstrip('/')}"
+
+
+def grant_secret_read(role: aws_iam.Role, reference: SecretReference) -> aws_iam.PolicyStatement:
+    """Let ``role`` read one secret: ``secretsmanager:GetSecretValue`` or ``ssm:GetParameter`` on it alone.
+
+    A secret encrypted with the service's AWS managed key (``aws/secretsmanager``, ``aws/ssm``) needs nothing
+    more; a customer managed key must also let the role decrypt (its key policy, or a grant).
+    """
+    action = "secretsmanager:GetSecretValue" if reference.store == "secretsmanager" else "ssm:GetParameter"
+    statement = aws_iam.PolicyStatement(actions=[action], resources=[secret_arn(Stack.of(role), reference)])
+    role.add_to_principal_policy(statement)
+    return statement

@@ -14,8 +14,10 @@ from infra.config import StackConfig
 from infra.dead_letter_queue import DeadLetterQueue
 from infra.handler_function import HandlerFunction
 from infra.http_api import StartChatHttpApi
+from infra.jwt_layer import LIBRARY_PATH, JwtLibraryLayer
 from infra.layers import Layers
 from infra.monitoring import Monitoring
+from infra.protection_config import CHECKING_FUNCTIONS
 from infra.schedule import Schedule
 from infra.session_table import SessionTable
 from infra.streaming_topic import StreamingTopic
@@ -48,15 +50,23 @@ class ConnectChatStack(Stack):
             contract.ENV_TABLE_NAME: self.sessions.table.table_name,
             contract.ENV_STREAMING_TOPIC_ARN: self.streaming.topic.topic_arn,
         }
+        # Signed-in customers need the JWT library: a layer only the functions that check starts get.
+        self.jwt_library = JwtLibraryLayer(self, "JwtLibrary", destroy=destroy) if config.customer_tokens else None
+        challenge_secret = config.challenge.secret if config.challenge else None
         self.handlers: dict[str, HandlerFunction] = {}
         for spec in contract.FUNCTIONS.values():
+            layers: list[aws_lambda.ILayerVersion] = [self.layers.library, self.layers.powertools]
+            function_environment = environment
+            if self.jwt_library is not None and spec.id in CHECKING_FUNCTIONS:
+                layers.append(self.jwt_library.layer)
+                function_environment = {**environment, contract.ENV_JWT_LIBRARY_PATH: LIBRARY_PATH}
             handler = HandlerFunction(
                 self,
                 spec.id,
                 spec=spec,
                 code=code,
-                layers=[self.layers.library, self.layers.powertools],
-                environment=environment,
+                layers=layers,
+                environment=function_environment,
                 log_retention_days=config.log_retention_days,
                 destroy=destroy,
                 dead_letter_queue=self.dead_letters.queue if spec.id == contract.STREAM_FUNCTION else None,
@@ -65,6 +75,8 @@ class ConnectChatStack(Stack):
             self.sessions.grant(handler.role, spec.table_access, queries_index=spec.queries_index)
             if spec.schedule_minutes:
                 Schedule(self, f"{spec.id}Schedule", function=handler.function, minutes=spec.schedule_minutes)
+            if challenge_secret is not None and spec.id in CHECKING_FUNCTIONS:
+                permissions.grant_secret_read(handler.role, challenge_secret)
             if spec.connect_actions:
                 any_flow = config.allow_contact_flow_override and spec.contact_flow_override
                 permissions.grant_connect(

@@ -26,7 +26,14 @@ async def run(options: LocalOptions) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with AsyncExitStack() as stack:
-        running = await start_local_stack(stack, host=options.host, ports=options.ports, agent=options.agent)
+        running = await start_local_stack(
+            stack,
+            host=options.host,
+            ports=options.ports,
+            agent=options.agent,
+            customer_tokens=options.customer_tokens,
+            challenge=options.challenge,
+        )
         print(describe(running), flush=True)
         await stop.wait()
         print("Stopping…", flush=True)

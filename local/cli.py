@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -82,3 +83,15 @@ def switch(text: str) -> bool:
     if value in ("off", "false", "0", "no"):
         return False
     raise argparse.ArgumentTypeError(f"must be on or off, got {text!r}")
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    """A check that the value (lower-cased) is one of ``allowed``."""
+
+    def check(text: str) -> str:
+        value = text.strip().lower()
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(f"must be one of {', '.join(allowed)}, got {text!r}")
+        return value
+
+    return check

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import contract
+from common.challenge import ChallengeSettings, ChallengeSettingsError
 from common.hooks import HookError, load_hooks
+from common.identity import IdentitySettings, IdentitySettingsError
 from common.settings import Settings, SettingsError
 from local import cli
+from local.auth_fakes import CUSTOMER_TOKEN_MODES
 from local.stack import LocalPorts
 
 PROG = "python -m local"
@@ -119,6 +122,26 @@ SETTINGS: tuple[Setting, ...] = (
         "LEVEL",
         f"log level of the handlers (their Powertools logger) and of the local servers: {', '.join(cli.LOG_LEVELS)}",
     ),
+    Setting(
+        "customer_tokens",
+        "--customer-tokens",
+        "LOCAL_CUSTOMER_TOKENS",
+        "off",
+        cli.choice(*CUSTOMER_TOKEN_MODES),
+        "|".join(CUSTOMER_TOKEN_MODES),
+        "signed-in customers: start-chat verifies CustomerToken against the local site's JWKS "
+        "(tokens from POST /_local/auth/token); required refuses starts without one",
+    ),
+    Setting(
+        "challenge",
+        "--challenge",
+        "LOCAL_CHALLENGE",
+        "off",
+        cli.switch,
+        "on|off",
+        "the human check: start-chat needs a ChallengeToken from the local challenge service "
+        "(POST /_local/challenge/token, or the page script /_local/challenge/api.js)",
+    ),
 )
 
 
@@ -131,6 +154,8 @@ class LocalOptions:
     agent: bool
     allowed_origins: str | None
     log_level: str
+    customer_tokens: str = "off"
+    challenge: bool = False
 
     def environment(self) -> dict[str, str]:
         """Variables to export before the stack starts, so the handlers see what the options chose."""
@@ -206,6 +231,8 @@ def parse_options(argv: Sequence[str] | None = None, env: Mapping[str, str] | No
         agent=values["agent"],
         allowed_origins=values["allowed_origins"],
         log_level=values["log_level"],
+        customer_tokens=values["customer_tokens"],
+        challenge=values["challenge"],
     )
     check_handler_settings({**env, **options.environment()})
     return options
@@ -249,6 +276,13 @@ def check_handler_settings(env: Mapping[str, str]) -> None:
         raise OptionsError(str(exc)) from None
     except HookError as exc:
         raise OptionsError(f"{contract.ENV_MESSAGE_HOOKS}: {exc}") from None
+    try:
+        IdentitySettings.from_env(env)
+        challenge = ChallengeSettings.from_env(env)
+        if challenge is not None and challenge.verifier:
+            challenge.build()
+    except (IdentitySettingsError, ChallengeSettingsError) as exc:
+        raise OptionsError(str(exc)) from None
     authorizer = env.get(contract.ENV_CONNECTION_AUTHORIZER, "").strip()
     if authorizer:
         try:

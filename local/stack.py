@@ -24,6 +24,7 @@ from aiohttp import web
 
 from common import contract
 from local import ROOT
+from local.auth_fakes import JWKS_PATH, SITEVERIFY_PATH, TOKEN_PATH, AuthFakes
 from local.connect_emulator import Emulator, EmulatorConfig
 from local.gateway import GatewayConfig, WebSocketGateway
 from local.lambda_runtime import Handler, invoke, load_handler
@@ -99,6 +100,8 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
         "AWS_ENDPOINT_URL_DYNAMODB": moto,
         "AWS_ENDPOINT_URL_SNS": moto,
         "AWS_ENDPOINT_URL_S3": moto,
+        "AWS_ENDPOINT_URL_SSM": moto,
+        "AWS_ENDPOINT_URL_SECRETSMANAGER": moto,
         "AWS_ENDPOINT_URL_CONNECT": connect,
         "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": connect,
         "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"http://{host}:{ports.gateway}/{contract.LOCAL_STAGE_NAME}",
@@ -152,6 +155,11 @@ class RunningStack:
     gateway: WebSocketGateway
     emulator: Emulator
     web: LocalWebServer
+    fakes: AuthFakes
+    #: What the handlers check before a chat starts: ``off``/``optional``/``required`` customer tokens, the
+    #: human check on or off.
+    customer_tokens: str = "off"
+    challenge: bool = False
 
 
 async def start_moto(stack: AsyncExitStack, host: str, port: int) -> str:
@@ -216,8 +224,14 @@ async def start_local_stack(
     ports: LocalPorts | None = None,
     agent: bool = True,
     emulator_config: EmulatorConfig | None = None,
+    customer_tokens: str = "off",
+    challenge: bool = False,
 ) -> RunningStack:
-    """Start every part on ``host``; ``stack`` closes them all (in reverse order) when it exits."""
+    """Start every part on ``host``; ``stack`` closes them all (in reverse order) when it exits.
+
+    ``customer_tokens`` (``off``, ``optional``, ``required``) and ``challenge`` point the handlers' checks at the
+    local fakes (:mod:`local.auth_fakes`), which the web server serves either way.
+    """
     ports = ports or LocalPorts.from_env()
     check_ports_free(host, ports)
     # Lambda runs invocations concurrently; handlers run in threads here.
@@ -237,6 +251,10 @@ async def start_local_stack(
     sns_path = new_sns_path()
     topic_arn = create_resources(host, ports, sns_path)
     os.environ.update(handler_environment(ports, host, topic_arn))
+    fakes = AuthFakes(f"http://{host}:{ports.http}")
+    if challenge:
+        fakes.store_challenge_secret(boto3.client("ssm", region_name=REGION))
+    os.environ.update(fakes.handler_environment(customer_tokens=customer_tokens, challenge=challenge))
 
     config = emulator_config or EmulatorConfig()
     config.public_host = f"{host}:{ports.connect}"
@@ -254,6 +272,7 @@ async def start_local_stack(
     web_server = LocalWebServer(
         handlers, websocket_url=gateway.config.websocket_url, host=host, port=ports.http, sns_path=sns_path
     )
+    web_server.fakes = fakes
     await _serve(stack, web_server.build_app(), host, ports.http)
     return RunningStack(
         http_url=web_server.url,
@@ -263,6 +282,9 @@ async def start_local_stack(
         gateway=gateway,
         emulator=emulator,
         web=web_server,
+        fakes=fakes,
+        customer_tokens=customer_tokens,
+        challenge=challenge,
     )
 
 
@@ -276,6 +298,13 @@ def describe(running: RunningStack) -> str:
         f"  management API  {running.websocket_url.replace('ws://', 'http://')}/@connections/{{id}}",
         f"  Connect         {running.emulator_url}  (control API at {running.emulator_url}/_emulator/)",
         f"  moto            {running.moto_url}  (DynamoDB, SNS, S3)",
-        "Press Ctrl-C to stop.",
     ]
+    if running.customer_tokens != "off":
+        lines.append(
+            f"  customer tokens {running.customer_tokens}: JWKS {running.http_url}{JWKS_PATH}, "
+            f"mint one with POST {running.http_url}{TOKEN_PATH}"
+        )
+    if running.challenge:
+        lines.append(f"  human check     on: siteverify at {running.http_url}{SITEVERIFY_PATH}")
+    lines.append("Press Ctrl-C to stop.")
     return "\n".join(str(line) for line in lines)

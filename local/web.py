@@ -9,13 +9,16 @@ import logging
 import secrets
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from common import contract
 from local import ROOT
 from local.lambda_runtime import Handler, invoke
+
+if TYPE_CHECKING:
+    from local.auth_fakes import AuthFakes
 
 logger = logging.getLogger(__name__)
 WIDGET_DIR = ROOT / "widget"
@@ -33,6 +36,9 @@ def new_sns_path() -> str:
 
 class LocalWebServer:
     """Serves the widget, runs the start-chat handler, and delivers SNS notifications to the stream handler."""
+
+    #: The local identity and challenge fakes, served under ``/_local/`` when set.
+    fakes: AuthFakes | None = None
 
     def __init__(
         self,
@@ -68,6 +74,8 @@ class LocalWebServer:
             app.router.add_route(route.method, route.path, self.http_route(route.function_id))
             app.router.add_route("OPTIONS", route.path, self.http_route(route.function_id))
         app.router.add_post(self.sns_path, self.sns_notification)
+        if self.fakes is not None:
+            self.fakes.register(app)
         if WIDGET_DIR.is_dir():
             self.widget_files = app.router.add_static("/", WIDGET_DIR, show_index=False)
             app.on_response_prepare.append(self._widget_file_headers)

@@ -274,6 +274,32 @@ DEFAULT_CONTACT_ATTRIBUTES: Final[Mapping[str, int]] = {
 #: StartChatContact's limits: a key of letters, digits, ``-`` and ``_``; all keys and values within 32 KB.
 MAX_ATTRIBUTE_NAME: Final = 128
 MAX_ATTRIBUTES_BYTES: Final = 32768
+#: Signed-in customers (off unless the JWKS URL is set): the site's JWKS, the issuer and audience its tokens must
+#: carry, whether every start needs one, the accepted algorithms, the clock leeway, the claim that becomes the
+#: display name, and ``claim=attribute`` pairs that become contact attributes.
+ENV_CUSTOMER_JWKS_URL: Final = "CUSTOMER_JWKS_URL"
+ENV_CUSTOMER_TOKEN_ISSUER: Final = "CUSTOMER_TOKEN_ISSUER"
+ENV_CUSTOMER_TOKEN_AUDIENCE: Final = "CUSTOMER_TOKEN_AUDIENCE"
+ENV_CUSTOMER_TOKEN_REQUIRED: Final = "CUSTOMER_TOKEN_REQUIRED"
+ENV_CUSTOMER_TOKEN_ALGORITHMS: Final = "CUSTOMER_TOKEN_ALGORITHMS"
+ENV_CUSTOMER_TOKEN_LEEWAY_SECONDS: Final = "CUSTOMER_TOKEN_LEEWAY_SECONDS"
+ENV_CUSTOMER_NAME_CLAIM: Final = "CUSTOMER_NAME_CLAIM"
+ENV_CUSTOMER_ATTRIBUTE_CLAIMS: Final = "CUSTOMER_ATTRIBUTE_CLAIMS"
+#: A folder the JWT library and its crypto are imported from, ahead of everything else, when a token is first
+#: verified (the dependency layer's folder, off the functions' import path); empty: the normal import path.
+ENV_JWT_LIBRARY_PATH: Final = "JWT_LIBRARY_PATH"
+#: The human check (off unless a verify URL or a verifier is set): the siteverify URL, where its secret is kept
+#: (``secretsmanager:NAME`` or ``ssm:NAME``), how long the secret is cached, or a ``module:function`` verifier.
+ENV_CHALLENGE_VERIFY_URL: Final = "CHALLENGE_VERIFY_URL"
+ENV_CHALLENGE_SECRET: Final = "CHALLENGE_SECRET"
+ENV_CHALLENGE_SECRET_MAX_AGE_SECONDS: Final = "CHALLENGE_SECRET_MAX_AGE_SECONDS"
+ENV_CHALLENGE_VERIFIER: Final = "CHALLENGE_VERIFIER"
+#: Algorithms a customer token may be signed with (asymmetric only: ``none`` and HS* are never accepted).
+CUSTOMER_TOKEN_ALGORITHMS: Final[tuple[str, ...]] = ("RS256", "ES256")
+#: Clock leeway for ``exp``/``nbf``/``iat`` of customer tokens, in seconds.
+CUSTOMER_TOKEN_LEEWAY_SECONDS: Final = Bounds(default=30, low=0, high=300)
+#: How long the challenge secret is cached, in seconds.
+CHALLENGE_SECRET_MAX_AGE_SECONDS: Final = Bounds(default=300, low=0, high=86400)
 
 #: ChatDurationInMinutes of new chats (StartChatContact's range); also the session records' lifetime.
 CHAT_DURATION_MINUTES: Final = Bounds(default=1500, low=60, high=10080)

@@ -1,27 +1,46 @@
-"""``POST /start-chat``: validate the body, call StartChatContact, answer what chat widgets expect.
+"""``POST /start-chat``: validate the body, check who asks, call StartChatContact, answer what chat widgets expect.
 
 The response body is ``{"data": {"startChatResult": {"ContactId", "ParticipantId", "ParticipantToken"}}}``,
-the shape amazon-connect-chat-interface reads.
+the shape amazon-connect-chat-interface reads. Besides StartChatContact's own fields the body may carry a
+``CustomerToken`` (a signed-in customer's JWT, whose claims win over the body's display name and attributes) and a
+``ChallengeToken`` (the human check); each is checked only when the deployment turns its check on.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common.contacts import StartChatError, connect_client, parse_start_chat_body, start_chat_contact
-from common.fields import FieldError
+from common import challenge, identity
+from common.contacts import (
+    StartChatError,
+    attribute_problem,
+    connect_client,
+    parse_start_chat_body,
+    start_chat_contact,
+)
+from common.fields import FieldError, Fields
 from common.observability import instrument, powertools
+from common.refusals import RefusedError
 from common.reuse import built_once
 from common.settings import Settings
 
 SERVICE = "start-chat"
 logger, metrics = powertools(SERVICE)
 _MAX_BODY_BYTES = 64 * 1024
+#: The body's fields for the checks before a chat starts (StartChatContact itself has no such fields).
+CHALLENGE_FIELD = "ChallengeToken"
+CUSTOMER_FIELD = "CustomerToken"
+#: The metric each kind of refusal counts in.
+_REFUSAL_METRICS = {
+    identity.CustomerTokenError: "StartChatRefusedCustomerToken",
+    challenge.ChallengeError: "StartChatRefusedChallenge",
+}
 
 
 @built_once
@@ -69,6 +88,45 @@ def _body(event: dict[str, Any]) -> bytes:
     return base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
 
 
+def _source_ip(event: dict[str, Any]) -> str | None:
+    context = event.get("requestContext") or {}
+    source = ((context.get("http") or {}).get("sourceIp")) or ((context.get("identity") or {}).get("sourceIp"))
+    return str(source) if source else None
+
+
+def _take_tokens(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Remove the check tokens from the body (the rest is StartChatContact's) and validate them."""
+    tokens = Fields({name: data.pop(name) for name in (CHALLENGE_FIELD, CUSTOMER_FIELD) if name in data})
+    return (
+        tokens.text(CHALLENGE_FIELD, high=challenge.MAX_TOKEN_CHARS),
+        tokens.text(CUSTOMER_FIELD, high=identity.MAX_TOKEN_CHARS),
+    )
+
+
+def _with_customer(data: dict[str, Any], customer: identity.Customer) -> dict[str, Any]:
+    """The body with the customer's claims in place of its display name and claim-mapped attributes."""
+    details, attributes = data.get("ParticipantDetails"), data.get("Attributes")
+    if not isinstance(details, dict | None) or not isinstance(attributes, dict | None):
+        return data  # malformed: the body's validation names the field
+    name, merged = customer.apply((details or {}).get("DisplayName"), attributes or {})
+    result = dict(data)
+    if name is not None:
+        result["ParticipantDetails"] = {**(details or {}), "DisplayName": name}
+    if merged or attributes is not None:
+        result["Attributes"] = merged
+    return result
+
+
+def _refused(exc: RefusedError, cors: dict[str, str]) -> dict[str, Any]:
+    """Answer a refusal of the checks (logged with its reason, never with a token)."""
+    why = getattr(exc, "reason", None) or getattr(exc, "detail", None) or getattr(exc, "reasons", None)
+    log = logger.error if exc.status >= 500 else logger.warning
+    log("Start refused", extra={"error_code": exc.code, "status": exc.status, "why": why})
+    metric = next((name for kind, name in _REFUSAL_METRICS.items() if isinstance(exc, kind)), "StartChatRefused")
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    return _error(exc.status, exc.code, exc.message, cors)
+
+
 @instrument(logger, metrics, SERVICE, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for an API Gateway HTTP API (payload 2.0) or REST proxy event."""
@@ -92,7 +150,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         data = json.loads(body or b"{}")
         if not isinstance(data, dict):
             raise FieldError("body", "must be a JSON object")
-        request = parse_start_chat_body(data)
+        challenge_token, customer_token = _take_tokens(data)
+        customer = identity.verify_customer(customer_token, field_name=CUSTOMER_FIELD)
+        request = parse_start_chat_body(_with_customer(data, customer))
+        # The claims' attributes are the site's word: allowed beside the ones customers may set themselves.
+        settings = dataclasses.replace(
+            settings, contact_attributes=customer.allowed_attributes(settings.contact_attributes)
+        )
+        problem = attribute_problem(request.attributes, settings.contact_attributes)
+        if problem is not None:
+            raise FieldError(f"Attributes.{problem[0]}", problem[1])
+        challenge.check_challenge(challenge_token, remote_ip=_source_ip(event), field_name=CHALLENGE_FIELD)
+    except RefusedError as exc:
+        return _refused(exc, cors)
+    except (identity.IdentitySettingsError, challenge.ChallengeSettingsError) as exc:
+        logger.error("The start-chat checks are misconfigured", extra={"problem": str(exc)})
+        return _error(500, "SERVER_ERROR", "the endpoint is misconfigured; its logs say how", cors)
     except (ValueError, RecursionError) as exc:
         metrics.add_metric(name="StartChatInvalid", unit=MetricUnit.Count, value=1)
         message = str(exc) if isinstance(exc, FieldError) else "body: is not valid JSON"
@@ -103,8 +176,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.warning("StartChatContact failed", extra={"error_code": exc.code, "status": exc.status})
         metrics.add_metric(name="StartChatFailed", unit=MetricUnit.Count, value=1)
         return _error(exc.status, exc.code, exc.message, cors)
-    logger.append_keys(contact_id=started["ContactId"])
-    logger.info("Chat started")
+    # Keys for this record only: appended keys would outlive the invocation in a warm function.
+    logger.info("Chat started", extra={"contact_id": started["ContactId"], "customer_signed_in": customer.signed_in})
     metrics.add_metric(name="ChatsStarted", unit=MetricUnit.Count, value=1)
     result = {key: started[key] for key in ("ContactId", "ParticipantId", "ParticipantToken")}
     if started.get("ContinuedFromContactId"):

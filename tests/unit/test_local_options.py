@@ -28,11 +28,14 @@ def test_every_option_has_its_variable() -> None:
         "LOCAL_AGENT": "off",
         "ALLOWED_ORIGINS": "https://shop.example.com, http://localhost:4000",
         "POWERTOOLS_LOG_LEVEL": "debug",
+        "LOCAL_CUSTOMER_TOKENS": "Required",
+        "LOCAL_CHALLENGE": "on",
     }
     options = parse_options([], env)
     assert options.host == "0.0.0.0"
     assert options.ports == LocalPorts(http=4000, gateway=4001, connect=4002, moto=4003)
     assert options.agent is False
+    assert (options.customer_tokens, options.challenge) == ("required", True)
     assert options.environment() == {
         "POWERTOOLS_LOG_LEVEL": "DEBUG",
         "ALLOWED_ORIGINS": "https://shop.example.com,http://localhost:4000",
