@@ -8,3 +8,5 @@ export const ATTACH =
   "0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z";
 export const SEND = "M2 21 23 12 2 3v7l15 2-15 2z";
 export const DOWNLOAD = "M11 3h2v9.2l3.3-3.3 1.4 1.4L12 16 6.3 10.3l1.4-1.4L11 12.2V3zM4 18h16v2H4z";
+export const PREVIOUS = "M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z";
+export const NEXT = "M8.6 5.4 10 4l8 8-8 8-1.4-1.4 6.6-6.6z";

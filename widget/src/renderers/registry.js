@@ -3,10 +3,14 @@
  * transcript download). A renderer module registers itself when imported; the last registration for a type
  * wins, so a site or a later module can replace a built-in one.
  *
- * A renderer is ``{render(context) -> Node, text(context) -> string}`` where ``context`` holds ``content``,
- * ``contentType``, ``entry`` (the conversation entry), ``t`` (the strings), ``el`` (the DOM helper) and
- * ``send(content, contentType)`` (for renderers whose content answers back, such as interactive messages).
- * Renderers build DOM nodes and set text with ``textContent``; none may parse content as HTML.
+ * A renderer is ``{render(context) -> Node, text(context) -> string, state?(context) -> string}`` where
+ * ``context`` holds ``content``, ``contentType``, ``entry`` (the conversation entry), ``t`` (the strings),
+ * ``el`` (the DOM helper), ``language`` and ``locale``, ``active`` (whether the chat is under way),
+ * ``following()`` (the conversation's entries after this one) and ``send(content, contentType)`` (for
+ * renderers whose content answers back, such as interactive messages). ``state`` names what, besides the
+ * content, the rendering depends on (an interactive message: whether it was answered): the entry is rendered
+ * again when it changes. Renderers build DOM nodes and set text with ``textContent``; none may parse content
+ * as HTML.
  */
 
 const byType = new Map();

@@ -1,6 +1,6 @@
 /**
- * The built-in renderers: plain text, everything shown as text until a richer renderer registers for it
- * (markdown as its source, interactive messages as their title), and a fallback for unknown types.
+ * The built-in text renderers: plain text, the title of any interactive content type no other renderer takes,
+ * and a fallback for unknown types (markdown and interactive messages have modules of their own).
  */
 import { CONTENT_TYPES as CT } from "../protocol.js";
 import { registerRenderer } from "./registry.js";
@@ -43,6 +43,5 @@ const unknown = {
 };
 
 registerRenderer(CT.TEXT, plain);
-registerRenderer(CT.MARKDOWN, plain);
 registerRenderer(CT.INTERACTIVE + "*", titleOnly);
 registerRenderer("*", unknown);
