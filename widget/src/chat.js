@@ -10,6 +10,7 @@ import { checkAttachment, uploadAttachment } from "./attachments.js";
 import { Conversation } from "./conversation.js";
 import { createEmitter } from "./emitter.js";
 import { CONTENT_TYPES as CT, FINAL_SEND_ERRORS, MAX_DISPLAY_NAME_CHARS, MAX_MESSAGE_CHARS } from "./protocol.js";
+import { refusalMessage } from "./refusals.js";
 import { RelayError } from "./relay-client.js";
 import { loadChat, saveChat } from "./storage.js";
 
@@ -18,8 +19,22 @@ const TYPING_SHOW_MS = 5000;
 const MAX_CACHED_ENTRIES = 500;
 const RECONCILE_AFTER_THROTTLE_MS = 5000;
 const RECONCILE_AFTER_DOUBT_MS = 3000;
-/** Error codes that mean "too much at once": the service is fine, the customer should try again later. */
-const BUSY_CODES = ["THROTTLED", "RATE_LIMITED", "BUSY", "LIMIT_EXCEEDED"];
+/** Transcript pages of 100 items loaded to show the conversation a chat continues. */
+const HISTORY_PAGES = 5;
+const MAX_CONTINUATION_TOKEN_CHARS = 4096;
+
+/** ``{token, expiresAt}`` from a ``chatEnded`` frame, or ``null`` when it carries no usable continuation token. */
+function continuationOf(frame) {
+  const token = frame.continuationToken;
+  if (typeof token !== "string" || !token || token.length > MAX_CONTINUATION_TOKEN_CHARS) return null;
+  const expiresAt = typeof frame.continuationExpiresAt === "string" ? frame.continuationExpiresAt : null;
+  return expired({ expiresAt }) ? null : { token, expiresAt };
+}
+
+function expired(continuation) {
+  const at = continuation && continuation.expiresAt ? Date.parse(continuation.expiresAt) : NaN;
+  return Number.isFinite(at) && at <= Date.now();
+}
 
 /**
  * @param {{config: object, relay: ReturnType<import("./relay-client.js").createRelayClient>}} options
@@ -40,6 +55,8 @@ export function createChat({ config, relay }) {
     connected: false, // the socket is open and the chat started or resumed on it
     error: null, // {key, params?, field?}
     endRequested: false,
+    continuation: null, // {token, expiresAt}: after a chat ended, what lets the customer continue it
+    continuing: false, // the chat being started continues the previous one
   };
   let lastTypingSent = 0;
   let reconciling = false;
@@ -49,14 +66,17 @@ export function createChat({ config, relay }) {
   }
 
   function save() {
+    const continuable = state.status === "ended" && state.continuation;
     saveChat(
       config.storageKey,
-      state.resumeToken
+      state.resumeToken || continuable
         ? {
-            resumeToken: state.resumeToken,
+            resumeToken: state.resumeToken || undefined,
+            continuation: continuable ? state.continuation : undefined,
             contactId: state.contactId,
             participantId: state.participantId,
             displayName: state.displayName,
+            attributes: state.attributes || undefined,
             open: state.open,
             lastId: conversation.lastSeenId(),
             ...conversation.toJSON(MAX_CACHED_ENTRIES),
@@ -91,24 +111,36 @@ export function createChat({ config, relay }) {
   relay.on("status", (status) => {
     if (!status.open) state.connected = false; // closed by us (ended, refused) as well as by the network
     if (status.configError && state.status === "starting") {
-      // This page can never connect as configured: back to the form, which shows why.
-      state.status = "idle";
+      // This page can never connect as configured: back to the form (or the ended chat), which shows why.
+      state.status = state.continuing ? "ended" : "idle";
+      state.continuing = false;
       relay.want(false);
     }
     changed();
   });
 
+  let startSerial = 0;
+
   async function sendStart() {
+    const serial = ++startSerial;
     const frame = { action: "startChat", displayName: state.displayName };
     if (state.attributes) frame.attributes = state.attributes;
+    if (state.continuing && state.continuation) frame.continuationToken = state.continuation.token;
     try {
+      // The page's additions: a signed-in customer's token, a human check's token (never kept, never logged).
       for (const extend of startExtensions) Object.assign(frame, await extend({ ...frame }));
     } catch (error) {
-      console.error("connect-chat widget: a start extension failed", error);
-      startRefused(new RelayError("START_FAILED"));
+      const code = error instanceof RelayError ? error.code : "START_FAILED";
+      console.error(`connect-chat widget: a chat could not start (${code})`, error instanceof RelayError ? error.message : error);
+      if (serial === startSerial) startRefused(error instanceof RelayError ? error : new RelayError(code));
       return;
     }
-    if (state.status !== "starting") return;
+    // A newer attempt (the socket reconnected meanwhile) or a cancelled one: this frame is not sent.
+    if (state.status !== "starting" || serial !== startSerial || !relay.status.open) return;
+    if (typeof frame.displayName === "string" && frame.displayName.trim()) {
+      state.displayName = frame.displayName.trim().slice(0, MAX_DISPLAY_NAME_CHARS); // the signed-in name wins
+      frame.displayName = state.displayName;
+    }
     relay.request(frame).catch((error) => {
       if (error.code !== "DISCONNECTED" && error.code !== "OFFLINE") startRefused(error);
     });
@@ -116,16 +148,36 @@ export function createChat({ config, relay }) {
 
   function startRefused(error) {
     if (state.status !== "starting") return;
-    state.status = "idle";
+    const continuing = state.continuing;
+    state.continuing = false;
+    state.status = continuing ? "ended" : "idle";
     relay.want(false);
+    if (error.code === "INVALID_CONTINUATION_TOKEN") state.continuation = null;
     const field = error.code === "VALIDATION_ERROR" ? fieldOf(error.message) : null;
     if (error.code === "VALIDATION_ERROR") console.warn(`connect-chat widget: the relay refused startChat: ${error.message}`);
-    state.error =
-      error.code === "BUDGET_EXCEEDED"
-        ? { key: "tooManyChats", params: { minutes: Math.max(1, Math.ceil((error.retryAfter || 60) / 60)) } }
-        : { key: BUSY_CODES.includes(error.code) ? "busy" : "startFailed", field };
+    state.error = { ...refusalMessage(error), field };
+    save();
     events.emit("startFailed", { code: error.code, message: error.message, field });
     changed();
+  }
+
+  /** The conversation a continued chat carries on: every page of its transcript (the relay's, de-duplicated). */
+  async function loadHistory() {
+    let nextToken = null;
+    for (let page = 0; page < HISTORY_PAGES && state.connected; page++) {
+      const frame = { action: "getTranscript", maxResults: 100, scanDirection: "BACKWARD", sortOrder: "ASCENDING" };
+      if (nextToken) frame.nextToken = nextToken;
+      let answer;
+      try {
+        answer = await relay.request(frame);
+      } catch {
+        return; // what the resume replay and the reconciliation bring is shown anyway
+      }
+      for (const item of answer.items || []) ingest(item, false);
+      afterChange();
+      nextToken = typeof answer.nextToken === "string" && answer.nextToken ? answer.nextToken : null;
+      if (!nextToken) return;
+    }
   }
 
   function resume() {
@@ -160,15 +212,22 @@ export function createChat({ config, relay }) {
 
   function onFrame(frame, settled) {
     switch (frame.type) {
-      case "chatStarted":
+      case "chatStarted": {
         if (state.status !== "starting") return;
-        state.contactId = frame.contactId;
+        const continued = state.continuing && !!frame.continuedFrom;
+        if (continued) conversation.keepAsPast();
+        else if (state.continuing) conversation.clear();
+        state.continuing = false;
+        state.continuation = null;
+        state.contactId = conversation.contactId = frame.contactId;
         state.participantId = conversation.participantId = frame.participantId;
         state.resumeToken = frame.resumeToken;
         state.status = "active";
         becameReady();
-        events.emit("started", { contactId: frame.contactId });
+        if (continued) loadHistory();
+        events.emit("started", { contactId: frame.contactId, continuedFrom: frame.continuedFrom || null });
         break;
+      }
       case "chatResumed":
         state.contactId = frame.contactId || state.contactId;
         state.participantId = conversation.participantId = frame.participantId || state.participantId;
@@ -181,9 +240,18 @@ export function createChat({ config, relay }) {
         afterChange();
         events.emit("item", frame.item);
         break;
-      case "chatEnded":
+      case "chatEnded": {
+        const continuation = continuationOf(frame);
+        if (continuation && (!frame.contactId || !state.contactId || frame.contactId === state.contactId)) {
+          state.continuation = continuation;
+          if (state.status === "ended") {
+            save();
+            changed();
+          }
+        }
         chatEnded(true);
         break;
+      }
       case "resumeToken": // another tab resumed this chat: the newest token is the one that keeps working
         if (frame.resumeToken && state.status === "active") {
           state.resumeToken = frame.resumeToken;
@@ -210,7 +278,7 @@ export function createChat({ config, relay }) {
       if (live && item.ParticipantRole !== "CUSTOMER" && !conversation.isOwn(item)) showTyping(item);
     } else if (change === "ended") {
       chatEnded(false);
-    } else if (change === "added" && entry && !entry.own) {
+    } else if (change === "added" && entry && !entry.own && !entry.past) {
       if (entry.contentType === CT.LEFT || entry.type !== "notice") hideTyping(item.ParticipantId);
       // New to this customer (live, replayed, or first seen in a transcript page): a reply to notify about.
       if (entry.type !== "notice" && !conversation.readSent.has(entry.id)) events.emit("reply", { entry });
@@ -331,10 +399,13 @@ export function createChat({ config, relay }) {
   function resetConversation() {
     conversation.clear();
     conversation.participantId = null;
+    conversation.contactId = null;
     state.contactId = null;
     state.participantId = null;
     state.resumeToken = null;
     state.endRequested = false;
+    state.continuation = null;
+    state.continuing = false;
   }
 
   /**
@@ -364,7 +435,30 @@ export function createChat({ config, relay }) {
     resetConversation();
     state.status = "idle";
     state.error = null;
+    save();
     changed();
+  }
+
+  /**
+   * After a chat ended, start another that continues it (persistent chat): the same name and attributes, and the
+   * continuation token the relay handed out when it ended. ``false`` when there is nothing to continue.
+   */
+  function continuePrevious() {
+    if (state.status !== "ended" || !state.continuation) return false;
+    if (expired(state.continuation)) {
+      state.continuation = null;
+      state.error = { key: "continuationGone" };
+      save();
+      changed();
+      return false;
+    }
+    state.status = "starting";
+    state.continuing = true;
+    state.error = null;
+    state.endRequested = false;
+    changed();
+    relay.want(true);
+    return true;
   }
 
   function send(text, contentType = CT.TEXT) {
@@ -444,7 +538,8 @@ export function createChat({ config, relay }) {
   function end() {
     if (state.status === "starting" && !state.resumeToken) {
       relay.want(false);
-      state.status = "idle";
+      state.status = state.continuing ? "ended" : "idle";
+      state.continuing = false;
       state.error = null;
       changed();
       return;
@@ -469,17 +564,31 @@ export function createChat({ config, relay }) {
     if (open) sendReadReceipts();
   }
 
-  /** Resume the chat saved in this tab, if any; ``true`` when there was one. */
+  /**
+   * Resume the chat saved in this tab, if any; ``true`` when there was one. An ended chat that may be continued
+   * comes back as it was left (``false``: nothing to resume).
+   */
   function restore() {
     const saved = loadChat(config.storageKey);
     if (!saved) return false;
-    state.resumeToken = saved.resumeToken;
-    state.contactId = saved.contactId;
+    if (!saved.resumeToken && expired(saved.continuation)) {
+      saveChat(config.storageKey, null);
+      return false;
+    }
+    state.contactId = conversation.contactId = saved.contactId;
     state.participantId = conversation.participantId = saved.participantId;
     state.displayName = saved.displayName || "";
+    state.attributes = saved.attributes && typeof saved.attributes === "object" ? saved.attributes : null;
     state.open = !!saved.open;
-    state.status = "active";
     conversation.load(saved);
+    if (!saved.resumeToken) {
+      state.status = "ended";
+      state.continuation = saved.continuation;
+      changed();
+      return false;
+    }
+    state.resumeToken = saved.resumeToken;
+    state.status = "active";
     changed();
     relay.want(true);
     return true;
@@ -502,6 +611,7 @@ export function createChat({ config, relay }) {
     on: events.on,
     start,
     newChat,
+    continuePrevious,
     send,
     retry,
     sendAttachment,

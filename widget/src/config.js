@@ -65,6 +65,11 @@ export function readConfig(data = {}, options = {}, tag = {}) {
   const keepalive = Number(pick(options, data, "keepaliveSeconds", "keepaliveSeconds"));
   const openOnLoad = flag(pick(options, data, "openOnLoad", "openOnLoad")) ?? flag(data.startOpen) ?? false;
   if (!THEMES.includes(theme)) console.warn(`connect-chat widget: data-theme is one of ${THEMES.join(", ")}`);
+  for (const name of ["authenticate", "challenge"]) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      console.warn(`connect-chat widget: ConnectChatWidgetConfig.${name} must be a function; ignored`);
+    }
+  }
   return {
     websocketUrl,
     title: pick(options, data, "title", "title") || null,
@@ -84,5 +89,11 @@ export function readConfig(data = {}, options = {}, tag = {}) {
     debug: flag(pick(options, data, "debug", "debug")) ?? false,
     keepaliveSeconds: Number.isFinite(keepalive) && keepalive >= 0 ? keepalive : DEFAULT_KEEPALIVE_SECONDS,
     nonce: String(options.nonce || tag.nonce || ""),
+    authenticate: typeof options.authenticate === "function" ? options.authenticate : null,
+    customerNameClaim: String(pick(options, data, "customerNameClaim", "customerNameClaim") || "name"),
+    challenge: typeof options.challenge === "function" ? options.challenge : null,
+    challengeScript: String(pick(options, data, "challengeScript", "challengeScript") || "").trim(),
+    challengeSiteKey: String(pick(options, data, "challengeSiteKey", "challengeSiteKey") || "").trim(),
+    challengeApi: String(pick(options, data, "challengeApi", "challengeApi") || "turnstile").trim(),
   };
 }

@@ -43,6 +43,7 @@ function rank(status) {
 export class Conversation {
   constructor() {
     this.participantId = null;
+    this.contactId = null; // the chat's contact: items of another one are from a conversation it continues
     this.clear();
   }
 
@@ -81,7 +82,28 @@ export class Conversation {
   }
 
   hasNotice(contentType) {
-    return this.entries.some((e) => e.type === "notice" && e.contentType === contentType);
+    return this.entries.some((e) => e.type === "notice" && e.contentType === contentType && !e.past);
+  }
+
+  /** Whether ``item`` belongs to an earlier contact this chat continues (persistent chat), not to this one. */
+  isPast(item) {
+    if (!this.contactId || (!item.ContactId && !item.InitialContactId)) return false;
+    return item.ContactId !== this.contactId && item.InitialContactId !== this.contactId;
+  }
+
+  /** ``entry`` is history: shown apart, never resumed after, never reported read or counted unread. */
+  markPast(entry) {
+    entry.past = true;
+    entry.resumable = false;
+    if (entry.id) this.readSent.add(entry.id);
+  }
+
+  /** Keep what the server confirmed (ids and times) as the previous conversation, which a new chat continues. */
+  keepAsPast() {
+    this.entries = this.entries.filter((e) => e.id && e.time);
+    this.byId = new Map(this.entries.map((e) => [e.id, e]));
+    this.earlyReceipts.clear();
+    for (const entry of this.entries) this.markPast(entry);
   }
 
   /** Give ``entry`` the server's ``id`` (and time), keeping ``byId`` one-to-one. */
@@ -188,6 +210,7 @@ export class Conversation {
     }
     this.assignId(entry, item.Id, item.AbsoluteTime);
     this.applyReceipts(item.MessageMetadata);
+    if (added && this.isPast(item)) this.markPast(entry);
     return { change: added ? "added" : "updated", entry };
   }
 
@@ -197,9 +220,10 @@ export class Conversation {
     if (item.ParticipantRole === "CUSTOMER" && (contentType === CT.JOINED || contentType === CT.LEFT)) {
       return { change: null };
     }
-    if (contentType === CT.ENDED && this.hasNotice(CT.ENDED)) {
+    const past = this.isPast(item);
+    if (contentType === CT.ENDED && !past && this.hasNotice(CT.ENDED)) {
       // The local "ended" notice made when the relay said so first: this is the same event.
-      const local = this.entries.find((e) => e.type === "notice" && e.contentType === CT.ENDED && !e.id);
+      const local = this.entries.find((e) => e.type === "notice" && e.contentType === CT.ENDED && !e.id && !e.past);
       if (local) this.assignId(local, item.Id, item.AbsoluteTime);
       return { change: "ended" };
     }
@@ -212,7 +236,8 @@ export class Conversation {
       resumable: true,
     });
     this.assignId(notice, item.Id, item.AbsoluteTime);
-    return { change: contentType === CT.ENDED ? "ended" : "added", entry: notice };
+    if (past) this.markPast(notice);
+    return { change: contentType === CT.ENDED && !past ? "ended" : "added", entry: notice };
   }
 
   /** The optimistic local copy of one of this customer's own items, when it has not been matched yet. */

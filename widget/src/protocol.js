@@ -66,7 +66,15 @@ export const CLOSE_GOING_AWAY = 1001;
 /** Error codes after which a message is final (resending it would fail the same way). */
 export const FINAL_SEND_ERRORS = Object.freeze(["VALIDATION_ERROR", "BLOCKED", "PAYLOAD_TOO_LARGE"]);
 
-const SECRET_FIELDS = ["resumeToken", "token", "participantToken", "connectionToken", "challengeToken"];
+const SECRET_FIELDS = [
+  "resumeToken",
+  "token",
+  "participantToken",
+  "connectionToken",
+  "challengeToken",
+  "customerToken",
+  "continuationToken",
+];
 
 /**
  * A copy of ``frame`` fit for a log: secrets replaced, presigned URLs cut before their signature, upload

@@ -1,6 +1,7 @@
 /**
- * What survives a reload: the chat's resume token, ids and conversation, in ``sessionStorage`` (this tab only,
- * never cookies or ``localStorage``), under one key per relay URL (or ``data-storage-key``).
+ * What survives a reload: the chat's resume token, ids and conversation (or, once it ended, the token that lets
+ * the customer continue it), in ``sessionStorage`` (this tab only, never cookies or ``localStorage``), under one
+ * key per relay URL (or ``data-storage-key``).
  */
 
 const VERSION = 1;
@@ -19,13 +20,16 @@ export function loadChat(key) {
   if (!store) return null;
   try {
     const snapshot = JSON.parse(store.getItem(key) || "null");
-    return snapshot && snapshot.v === VERSION && snapshot.resumeToken ? snapshot : null;
+    return snapshot && snapshot.v === VERSION && (snapshot.resumeToken || snapshot.continuation) ? snapshot : null;
   } catch {
     return null;
   }
 }
 
-/** Save ``snapshot`` (a chat with a resume token) under ``key``, or forget the key when it is ``null``. */
+/**
+ * Save ``snapshot`` (a chat with a resume token, or an ended one that may be continued) under ``key``, or forget
+ * the key when it is ``null``.
+ */
 export function saveChat(key, snapshot) {
   const store = sessionStore();
   if (!store) return;
