@@ -168,7 +168,66 @@ input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 2px
   cursor: pointer; color: ${v("text")}; display: flex; align-items: center; justify-content: center; flex: none; }
 .icon svg { width: 20px; height: 20px; fill: currentColor; }
 :dir(rtl) .icon.send svg { transform: scaleX(-1); }
-.ended { padding: 12px; border-top: 1px solid ${v("divider")}; display: flex; justify-content: center; gap: 8px; }
+.ended { padding: 12px; border-top: 1px solid ${v("divider")}; display: flex; flex-wrap: wrap; justify-content: center; gap: 8px; }
+.secondary { background: ${v("background")}; color: ${v("accent")}; border: 1px solid ${v("accent")}; border-radius: ${v("control-radius")};
+  padding: 10px 14px; cursor: pointer; min-height: 44px; }
+:host([data-theme="dark"]) .secondary { color: ${v("text")}; border-color: ${v("border")}; }
+.challenge { display: none; padding: 10px 14px; justify-content: center; border-bottom: 1px solid ${v("divider")}; }
+.challenge.active { display: flex; }
+
+.entry.past { opacity: 0.85; }
+.divider { align-self: stretch; display: flex; align-items: center; gap: 8px; font-size: 12px; color: ${v("muted")}; }
+.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid ${v("divider")}; }
+
+/* Markdown: the text's own line breaks become <br>, so blank space collapses as on a page. */
+.entry[data-content="markdown"] .text, .entry[data-content="interactive"] .text { white-space: normal; max-width: 100%; min-width: 0; }
+.content-markdown > :first-child { margin-top: 0; }
+.content-markdown > :last-child { margin-bottom: 0; }
+.content-markdown p, .content-markdown ul, .content-markdown ol, .content-markdown pre { margin: 0 0 0.5em; }
+.content-markdown ul, .content-markdown ol { padding-inline-start: 1.4em; }
+.content-markdown ul { list-style-type: disc; }
+.content-markdown ul ul { list-style-type: circle; }
+.content-markdown li > p { margin: 0; }
+.content-markdown a, .content-interactive a { color: inherit; text-decoration: underline; text-underline-offset: 2px; }
+.content-markdown code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.92em;
+  background: rgba(127, 127, 127, 0.16); border-radius: 4px; padding: 0 3px; }
+.content-markdown pre { white-space: pre; overflow-x: auto; background: rgba(127, 127, 127, 0.16); border-radius: 6px; padding: 6px 8px; }
+.content-markdown pre code { background: none; padding: 0; }
+
+/* Interactive messages: a card of options the customer chooses from. */
+.entry[data-content="interactive"] { max-width: 92%; width: 92%; }
+.entry[data-content="interactive"] .text { align-self: stretch; padding: 10px; }
+.content-interactive { display: flex; flex-direction: column; gap: 6px; }
+.im-title { margin: 0; font-weight: 600; }
+.im-subtitle, .im-location, .im-chosen, .im-day-title { margin: 0; font-size: 13px; color: ${v("muted")}; }
+.im-image { display: block; width: 100%; max-height: 120px; object-fit: cover; border-radius: 8px; }
+.im-options { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+.im-option, .im-quick, .im-slot { font: inherit; color: ${v("text")}; background: ${v("background")}; border: 1px solid ${v("border")};
+  border-radius: ${v("control-radius")}; cursor: pointer; min-height: 44px; width: 100%; text-align: start; padding: 8px 10px;
+  display: flex; align-items: center; gap: 10px; }
+.im-option:hover:not(:disabled), .im-quick:hover:not(:disabled), .im-slot:hover:not(:disabled) { border-color: ${v("accent")}; box-shadow: inset 0 0 0 1px ${v("accent")}; }
+.im-option:disabled, .im-quick:disabled, .im-slot:disabled { cursor: default; opacity: 0.65; }
+.im-thumb { width: 48px; height: 48px; object-fit: cover; border-radius: 6px; flex: none; }
+.im-option-text { display: flex; flex-direction: column; min-width: 0; }
+.im-option-subtitle { font-size: 13px; color: ${v("muted")}; }
+.im-quick-replies { flex-direction: row; flex-wrap: wrap; }
+.im-quick { width: auto; border-radius: 999px; padding: 6px 14px; justify-content: center; }
+.im-days { display: flex; flex-direction: column; gap: 8px; }
+.im-slots { flex-direction: row; flex-wrap: wrap; }
+.im-slots li { flex: 1 1 40%; }
+.im-slot { justify-content: center; }
+.im-carousel { display: flex; flex-direction: column; gap: 6px; }
+.im-track { display: flex; gap: 8px; overflow-x: auto; scroll-snap-type: x mandatory; padding-bottom: 4px; }
+.im-card { flex: 0 0 85%; scroll-snap-align: start; display: flex; flex-direction: column; gap: 6px; padding: 8px;
+  border: 1px solid ${v("divider")}; border-radius: 10px; background: ${v("surface")}; }
+.im-nav { display: flex; justify-content: flex-end; gap: 6px; }
+.im-nav-button { background: none; border: 1px solid ${v("border")}; border-radius: 50%; width: 36px; height: 36px; cursor: pointer;
+  color: ${v("text")}; display: flex; align-items: center; justify-content: center; }
+.im-nav-button svg { width: 20px; height: 20px; fill: currentColor; }
+:dir(rtl) .im-nav-button svg { transform: scaleX(-1); }
+.im-answer { display: flex; flex-direction: column; gap: 4px; border-top: 1px solid ${v("divider")}; padding-top: 6px; }
+.im-reply-title { margin: 0; font-weight: 600; }
+.im-fallback-options { margin: 0; padding-inline-start: 1.2em; }
 
 @media (max-width: 480px) {
   .panel { left: 8px; right: 8px; width: auto; max-width: none; bottom: calc(${v("bubble-size")} + 24px);

@@ -81,6 +81,18 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
   });
 
   const list = el("ol", { className: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" });
+  // Whether the customer is reading the end of the conversation: then it stays in view as pictures load.
+  let atEnd = true;
+  list.addEventListener("scroll", () => {
+    atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  });
+  list.addEventListener(
+    "load",
+    () => {
+      if (atEnd) list.scrollTop = list.scrollHeight;
+    },
+    true
+  );
   const typing = el("div", { className: "typing", role: "status", "aria-live": "polite" });
 
   const textarea = el("textarea", {
@@ -131,7 +143,17 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
       form.focusFirst();
     },
   });
-  const ended = el("div", { className: "ended" }, [newChatButton]);
+  const continueButton = el("button", {
+    type: "button",
+    className: "primary",
+    onclick: () => {
+      if (continueButton.getAttribute("aria-disabled") !== "true") chat.continuePrevious();
+    },
+  });
+  const ended = el("div", { className: "ended" }, [continueButton, newChatButton]);
+  // A human check's widget (the challenge service's own script renders it) lives in the page's DOM, where that
+  // script can reach it, and shows here through a slot.
+  const challengeArea = el("div", { className: "challenge", role: "group" }, [el("slot", { name: "challenge" })]);
 
   const panel = el(
     "section",
@@ -150,7 +172,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
         }
       },
     },
-    [header, status, alertBox, form.node, list, typing, composer, ended]
+    [header, status, alertBox, challengeArea, form.node, list, typing, composer, ended]
   );
   const root = el("div", { className: "root" }, [panel, bubble]);
   shadow.append(style, root);
@@ -189,6 +211,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     label(attachButton, t("attach"));
     label(sendButton, t("send"));
     setText(newChatButton, t("newChat"));
+    challengeArea.setAttribute("aria-label", t("challenge"));
     for (const record of rendered.values()) record.sig = null; // re-render entries in the new language
     render();
   }
@@ -238,7 +261,8 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     return date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
   }
 
-  function renderContext(entry) {
+  /** What a renderer gets (see renderers/registry.js); ``following`` is the conversation after ``entry``. */
+  function renderContext(entry, following = () => []) {
     return {
       content: entry.text,
       contentType: entry.contentType || CT.TEXT,
@@ -246,8 +270,17 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
       t,
       el,
       language,
+      locale,
+      active: chat.state.status === "active",
+      following,
       send: (content, contentType) => chat.send(content, contentType),
     };
+  }
+
+  /** What, besides its content, the rendering of ``context``'s entry depends on (its renderer says). */
+  function rendererState(context) {
+    const renderer = rendererFor(context.contentType);
+    return renderer && typeof renderer.state === "function" ? String(renderer.state(context)) : "";
   }
 
   /** What an entry says, as text: for the transcript download. */
@@ -260,6 +293,14 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
       return { who, text: t("file", { name: a.name || "attachment" }) + state };
     }
     return { who, text: rendererFor(entry.contentType).text(renderContext(entry)) };
+  }
+
+  /** ``markdown``, ``interactive`` or ``text``: how the message body is styled. */
+  function contentFamily(contentType) {
+    const type = String(contentType || "").toLowerCase();
+    if (type.startsWith(CT.MARKDOWN)) return "markdown";
+    if (type === CT.INTERACTIVE) return "interactive";
+    return "text";
   }
 
   function attachmentBody(entry, body) {
@@ -288,7 +329,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
    * Create or update the list item of ``entry``. Updates change only the parts that changed, so that the
    * live region announces a message once, when it is added, and not again when its receipt changes.
    */
-  function renderEntry(entry, node) {
+  function renderEntry(entry, node, context) {
     if (!node) {
       node = el("li", {});
       if (entry.type !== "notice") {
@@ -300,12 +341,12 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     node.setAttribute("data-key", entry.key);
     setAttr(node, "data-id", entry.id);
     if (entry.type === "notice") {
-      node.className = "entry notice";
+      node.className = `entry notice${entry.past ? " past" : ""}`;
       node.setAttribute("data-kind", "notice");
       setText(node, noticeText(entry));
       return node;
     }
-    node.className = `entry ${entry.own ? "own" : "other"}`;
+    node.className = `entry ${entry.own ? "own" : "other"}${entry.past ? " past" : ""}`;
     node.setAttribute("data-kind", entry.type);
     node.setAttribute("data-role", entry.role || "");
     const { who } = entry.own ? { who: t("you") } : { who: entry.name || roleName(entry.role) };
@@ -316,10 +357,11 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
       body.className = "text file";
       attachmentBody(entry, body);
     } else {
-      const shown = `${entry.contentType}|${entry.text}|${language}`;
+      node.setAttribute("data-content", contentFamily(entry.contentType));
+      const shown = `${entry.contentType}|${entry.text}|${language}|${rendererState(context)}`;
       if (body.getAttribute("data-shown") !== shown) {
         body.setAttribute("data-shown", shown);
-        body.replaceChildren(rendererFor(entry.contentType).render(renderContext(entry)));
+        body.replaceChildren(rendererFor(entry.contentType).render(context));
       }
     }
     const receipt = node.children[2];
@@ -337,8 +379,10 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     return node;
   }
 
-  function signature(entry) {
+  function signature(entry, context) {
     return JSON.stringify([
+      entry.type === "message" ? rendererState(context) : "",
+      entry.past,
       entry.id,
       entry.time,
       entry.text,
@@ -352,31 +396,58 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     ]);
   }
 
+  /** A line between the previous conversation (continued from) and this one; ``key`` names which. */
+  function divider(key) {
+    let record = rendered.get(key);
+    const text = t(key.startsWith("divider:past") ? "previousConversation" : "continuedConversation");
+    if (!record) {
+      record = { node: el("li", { className: "divider", "data-kind": "divider" }, [el("span")]), sig: null };
+      rendered.set(key, record);
+    }
+    setText(record.node.firstChild, text);
+    return record;
+  }
+
   function renderEntries(sorted) {
     const keep = new Set();
     let before = list.firstChild;
     const stick = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    for (const entry of sorted) {
-      keep.add(entry.key);
-      let record = rendered.get(entry.key);
-      const sig = signature(entry);
-      if (!record) {
-        record = { node: renderEntry(entry, null), sig };
-        rendered.set(entry.key, record);
-      } else if (record.sig !== sig) {
-        renderEntry(entry, record.node);
-        record.sig = sig;
-      }
+    const place = (record) => {
       if (record.node !== before) list.insertBefore(record.node, before);
       else before = before.nextSibling;
-    }
+    };
+    sorted.forEach((entry, index) => {
+      const previous = sorted[index - 1];
+      if (entry.past && (!previous || !previous.past)) {
+        keep.add(`divider:past:${entry.key}`);
+        place(divider(`divider:past:${entry.key}`));
+      } else if (!entry.past && previous && previous.past) {
+        keep.add(`divider:now:${entry.key}`);
+        place(divider(`divider:now:${entry.key}`));
+      }
+      keep.add(entry.key);
+      const context = renderContext(entry, () => sorted.slice(index + 1));
+      let record = rendered.get(entry.key);
+      const sig = signature(entry, context);
+      if (!record) {
+        record = { node: renderEntry(entry, null, context), sig };
+        rendered.set(entry.key, record);
+      } else if (record.sig !== sig) {
+        renderEntry(entry, record.node, context);
+        record.sig = sig;
+      }
+      place(record);
+    });
     for (const [key, record] of rendered) {
       if (!keep.has(key)) {
         record.node.remove();
         rendered.delete(key);
       }
     }
-    if (stick) list.scrollTop = list.scrollHeight;
+    if (stick) {
+      list.scrollTop = list.scrollHeight;
+      atEnd = true;
+    }
   }
 
   // ---------------------------------------------------------------------------------------- render
@@ -424,15 +495,21 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     badge.hidden = unread === 0;
     setText(badge, unread > 9 ? "9+" : String(unread));
 
-    const starting = s === "starting";
+    const continuing = s === "starting" && state.continuing;
+    const starting = s === "starting" && !continuing;
     form.node.hidden = s !== "idle" && !starting;
     form.setBusy(starting);
     setText(form.submitButton, t(starting ? "connecting" : "startChat"));
-    const inChat = s === "active" || s === "ended";
+    const inChat = s === "active" || s === "ended" || continuing;
     list.hidden = !inChat;
     typing.hidden = !inChat;
     composer.hidden = s !== "active";
-    ended.hidden = s !== "ended";
+    ended.hidden = s !== "ended" && !continuing;
+    continueButton.hidden = !state.continuation && !continuing;
+    setAttr(continueButton, "aria-disabled", continuing ? "true" : null);
+    newChatButton.hidden = continuing;
+    newChatButton.className = state.continuation ? "secondary" : "primary";
+    setText(continueButton, t(continuing ? "connecting" : "continueChat"));
     endButton.hidden = s !== "active" && !starting;
     setAttr(endButton, "aria-disabled", state.endRequested ? "true" : null);
     transcriptButton.hidden = !inChat || !chat.conversation.entries.length;
@@ -536,6 +613,10 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
   return {
     host,
     shadow,
+    /** Show or hide the human check's area (its widget is the host's light-DOM child in the ``challenge`` slot). */
+    showChallenge(shown) {
+      challengeArea.classList.toggle("active", !!shown);
+    },
     applyStrings,
     render,
     open,

@@ -3,16 +3,20 @@
  * options around them (launchers, notifications, debug log). ``mount`` is what the entry script calls; it
  * fills in the page's ``window.ConnectChatWidget`` object with the JavaScript API.
  */
+import { createChallenge } from "./challenge.js";
 import { createChat } from "./chat.js";
 import { readConfig } from "./config.js";
 import { frameLogger } from "./debug.js";
 import { createEmitter } from "./emitter.js";
+import { createIdentity } from "./identity.js";
 import { bindLaunchers } from "./launcher.js";
 import { createNotifier } from "./notify.js";
 import { normalizeFields } from "./prechat.js";
 import { createRelayClient } from "./relay-client.js";
 import { registerRenderer } from "./renderers/registry.js";
 import "./renderers/text.js";
+import "./renderers/markdown.js";
+import "./renderers/interactive/index.js";
 import { addLanguage, availableLanguages, chooseLanguage, loadLanguage, stringsOf, translator } from "./strings.js";
 import { createView } from "./view.js";
 
@@ -43,6 +47,12 @@ export async function mount({ api, dataset, options, nonce }) {
     onOpenChange: (open, unread) => updateLaunchers(open, unread),
   });
   updateLaunchers = bindLaunchers(config.launcher, (button) => view.toggle(button));
+
+  // Before each start: a signed-in customer's token, then a human check's (which expires sooner).
+  const identity = createIdentity({ authenticate: config.authenticate, nameClaim: config.customerNameClaim });
+  chat.extendStart(() => identity.startFields());
+  const challenge = createChallenge({ config, host: view.host, onVisible: (shown) => view.showChallenge(shown) });
+  if (challenge.enabled) chat.extendStart(async () => ({ challengeToken: await challenge.token() }));
 
   let language = null;
   let t = (key) => key;
@@ -92,6 +102,7 @@ export async function mount({ api, dataset, options, nonce }) {
       contactId: state.contactId,
       participantId: state.participantId,
       displayName: state.displayName,
+      continuable: state.status === "ended" && !!state.continuation,
       lastId: chat.conversation.lastSeenId(),
       error: state.error ? t(state.error.key, state.error.params) : "",
       language: language.tag,
@@ -100,6 +111,7 @@ export async function mount({ api, dataset, options, nonce }) {
         id: e.id,
         kind: e.type,
         own: !!e.own,
+        past: !!e.past,
         role: e.role || null,
         name: e.name || null,
         text: view.describe(e).text,
@@ -127,6 +139,10 @@ export async function mount({ api, dataset, options, nonce }) {
     sendAttachment: (file) => chat.sendAttachment(file),
     attachmentUrl: (attachmentId) => chat.attachmentUrl(attachmentId),
     end: () => chat.end(),
+    /** After a chat ended: start one that continues it (persistent chat); ``false`` when there is none to continue. */
+    continueChat: () => chat.continuePrevious(),
+    /** The signed-in customer's token source: ``fn()`` resolves with a JWT, or nothing; ``null`` removes it. */
+    setAuthenticate: (fn) => identity.setAuthenticate(fn),
     /** Reconnect now (also after a configuration error, once the site fixed it). */
     reconnect: () => (relay.status.configError ? relay.retry() : relay.reconnectNow()),
     /** Drop the WebSocket as a network failure would (the widget reconnects and resumes). */
