@@ -243,3 +243,33 @@ def screenshot_widget(page: Any, path: Path) -> None:
     y = max(panel["y"] - 12, 0)
     clip = {"x": x, "y": y, "width": viewport["width"] - x, "height": viewport["height"] - y}
     page.screenshot(path=str(path), clip=clip)
+
+
+MARKDOWN = "text/markdown"
+INTERACTIVE = "application/vnd.amazonaws.connect.message.interactive"
+INTERACTIVE_RESPONSE = "application/vnd.amazonaws.connect.message.interactive.response"
+
+
+def agent_says(stack: LocalStackProcess, contact_id: str, content: str, content_type: str = "text/plain") -> None:
+    """The agent sends ``content`` of ``content_type`` to the chat (through the emulator's control API)."""
+    stack.control("POST", f"/contacts/{contact_id}/agent/message", {"content": content, "contentType": content_type})
+
+
+def wait_for_item(page: Any, text: str) -> None:
+    """Wait until the conversation shows an item whose text (as the transcript reads it) contains ``text``."""
+    wait(page, "t => window.ConnectChatWidget.state.items.some(i => i.text.includes(t))", text)
+
+
+def transcript(stack: LocalStackProcess, contact_id: str) -> list[dict[str, Any]]:
+    """The contact's items as the Connect emulator stored them."""
+    items: list[dict[str, Any]] = stack.control("GET", f"/contacts/{contact_id}")["Transcript"]
+    return items
+
+
+def session_snapshot(page: Any) -> dict[str, Any]:
+    """What the widget keeps in this tab's ``sessionStorage`` (``{}`` when nothing)."""
+    snapshot: dict[str, Any] = page.evaluate(
+        "() => { const e = Object.entries(sessionStorage).find(([k]) => k.startsWith('connect-chat-widget:'));"
+        " return e ? JSON.parse(e[1]) : {}; }"
+    )
+    return snapshot
