@@ -98,6 +98,9 @@ class StackConfig:
     contact_attributes
         The contact attributes customers may set when they start a chat (a pre-chat form's fields), each with its
         longest value; anything else is refused.
+    persistent_chat
+        Whether a chat's end hands its client a continuation token to continue the conversation later (a
+        generated key in Secrets Manager signs them).
     trace_aws_calls
         Whether the functions load the X-Ray SDK (Powertools' Tracer) for a subsegment per AWS call; Lambda's
         active tracing records every invocation either way. Off by default: the SDK's import costs about as much
@@ -128,6 +131,7 @@ class StackConfig:
     alarm_topic_arn: str = ""
     create_api_gateway_account_role: bool = True
     trace_aws_calls: bool = False
+    persistent_chat: bool = True
     customer_tokens: CustomerTokenConfig | None = None
     challenge: ChallengeConfig | None = None
     contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
@@ -189,6 +193,7 @@ class StackConfig:
             alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
             create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
             trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
+            persistent_chat=_flag(get, "persistentChat", default=True),
             customer_tokens=CustomerTokenConfig.from_context(get),
             challenge=ChallengeConfig.from_context(get),
             contact_attributes=_attribute_allowlist(get("contactAttributes")),

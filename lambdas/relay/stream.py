@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from common import frames
+from common.chat_end import announce_end
 from common.fanout import broadcast
 from common.hooks import Hook, outbound_item
 from common.observability import instrument, powertools
@@ -47,11 +48,7 @@ def deliver(store: SessionStore, hooks: Sequence[Hook], notification: StreamingN
     if relayed is not None:
         delivered = broadcast(store, contact_id, fan_out.connections, frames.item_frame(relayed))
     if item.content_type == ct.CHAT_ENDED:
-        ended = store.mark_ended(contact_id)
-        if ended is not None:
-            broadcast(store, contact_id, ended.connections, frames.chat_ended_frame(contact_id))
-            if ended.source_ip:
-                runtime.budgets().release(ended.source_ip)
+        announce_end(store, runtime.budgets(), contact_id)
     return delivered
 
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common import frames
-from common.fanout import broadcast
+from common.chat_end import announce_end
 from common.gateway import poster_for
 from common.idle import IdleChats
 from common.observability import instrument, powertools
@@ -72,11 +71,7 @@ def stop(chat: ChatRecord, reason: str) -> None:
     except Exception:
         logger.warning("StopContact failed", exc_info=True, extra={"contact_id": chat.contact_id})
     store = runtime.store()
-    ended = store.mark_ended(chat.contact_id)
-    if ended is not None:
-        broadcast(store, chat.contact_id, ended.connections, frames.chat_ended_frame(chat.contact_id))
-        if ended.source_ip:
-            runtime.budgets().release(ended.source_ip)
+    if announce_end(store, runtime.budgets(), chat.contact_id) is not None:
         store.expire_soon(chat.contact_id)
     logger.info("Idle chat stopped", extra={"contact_id": chat.contact_id, "reason": reason})
     metrics.add_metric(name="IdleChatsStopped", unit=MetricUnit.Count, value=1)

@@ -98,6 +98,7 @@ _IGNORED_DETAIL_KEYS = (
     "streaming_id",
     "connection_credentials",
     "websocket",
+    "continuation_token",  # the start-chat endpoint's token for continuing the chat later
 )
 
 
