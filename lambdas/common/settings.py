@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from common import contract
 
@@ -67,8 +67,7 @@ def _attribute_allowlist(env: Mapping[str, str]) -> dict[str, int]:
         raise SettingsError(f"{contract.ENV_CONTACT_ATTRIBUTES}: {exc}") from None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What every handler needs to know about its deployment.
 
     Attributes
@@ -109,7 +108,7 @@ class Settings:
     rate_limit_per_minute: int = contract.RATE_LIMIT_PER_MINUTE.default
     allow_contact_flow_override: bool = False
     message_hooks: tuple[str, ...] = ()
-    contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
+    contact_attributes: Mapping[str, int] = contract.DEFAULT_CONTACT_ATTRIBUTES
     supported_content_types: tuple[str, ...] = contract.DEFAULT_SUPPORTED_CONTENT_TYPES
     chat_starts_per_ip: int = contract.CHAT_STARTS_PER_IP.default
     chat_start_window_seconds: int = contract.CHAT_START_WINDOW_SECONDS.default

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from common.budgets import ChatBudgets
 from common.hooks import Hook, load_hooks
 from common.reuse import built_once
 from common.sessions import SessionStore
 from common.settings import Settings
 
 if TYPE_CHECKING:
+    from common.budgets import ChatBudgets
     from connect_chat.participant import ParticipantClient
 
 
@@ -31,6 +31,8 @@ def store() -> SessionStore:
 
 @built_once
 def budgets() -> ChatBudgets:
+    from common.budgets import ChatBudgets
+
     return ChatBudgets.from_settings(settings(), store().client)
 
 

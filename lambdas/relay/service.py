@@ -9,13 +9,10 @@ connection token once and says when the chat has ended.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common import frames as f
-from common.budgets import ChatBudgets
-from common.chat_end import announce_end, ended_frame
 from common.fanout import broadcast
 from common.gateway import ConnectionPoster
 from common.hooks import HOOKED_TYPES, Hook, HookMessage, apply_hooks, outbound_item
@@ -39,9 +36,11 @@ from connect_chat.errors import (
     ThrottlingError,
 )
 from connect_chat.participant import ParticipantClient
-from connect_chat.protocol.items import Item
 from connect_chat.stateless import StatelessChatSession
 from connect_chat.validation import ChatDetails
+
+if TYPE_CHECKING:
+    from common.budgets import ChatBudgets
 
 #: Library argument names -> the relay protocol's field names (errors name what the client sent).
 _FIELD_NAMES = {
@@ -52,9 +51,6 @@ _FIELD_NAMES = {
     "attachment_id": "attachmentId",
     "start_position": "startPosition",
 }
-
-
-_log = logging.getLogger(__name__)
 
 
 class ChatEndedSignal(Exception):
@@ -174,6 +170,8 @@ class RelayService:
         if connection.contact_id is None:
             raise f.FrameError("NO_CHAT", "start or resume a chat first", request_id)
         if connection.chat_state == ENDED:
+            from common.chat_end import ended_frame  # rare: kept out of the cold start
+
             self.poster.post(connection.connection_id, ended_frame(connection.contact_id, request_id))
             raise ChatEndedSignal
         return self._session(connection)
@@ -189,6 +187,8 @@ class RelayService:
 
     def _chat_ended(self, contact_id: str, *, also: str | None = None) -> None:
         """Mark the chat ended and tell its connections (``also``, when it is not attached, too)."""
+        from common.chat_end import announce_end  # rare: kept out of the cold start
+
         assert self.budgets is not None
         announce_end(self.store, self.budgets, contact_id, also=(self.poster, also) if also else None)
 
@@ -208,6 +208,8 @@ class RelayService:
             if chat is None or not chat.accepts(presented, self.store.clock()):
                 raise invalid
             if chat.state == ENDED:
+                from common.chat_end import ended_frame
+
                 self.poster.post(connection.connection_id, ended_frame(contact_id, frame.request_id))
                 return
             resume_token, resume_hash = new_resume_token(contact_id)
@@ -305,6 +307,8 @@ class RelayService:
                 next_token=frame.next_token,
             ),
         )["data"]
+        from connect_chat.protocol.items import Item  # the transcript alone needs the item model here
+
         relayed = (outbound_item(self.hooks, connection.contact_id, Item.from_dict(raw)) for raw in page["Transcript"])
         items = [item for item in relayed if item is not None]
         self.poster.post(connection.connection_id, f.transcript_frame(items, page.get("NextToken"), frame.request_id))

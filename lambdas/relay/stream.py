@@ -14,7 +14,6 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from common import frames
-from common.chat_end import announce_end
 from common.fanout import broadcast
 from common.hooks import Hook, outbound_item
 from common.observability import instrument, powertools
@@ -48,6 +47,8 @@ def deliver(store: SessionStore, hooks: Sequence[Hook], notification: StreamingN
     if relayed is not None:
         delivered = broadcast(store, contact_id, fan_out.connections, frames.item_frame(relayed))
     if item.content_type == ct.CHAT_ENDED:
+        from common.chat_end import announce_end  # a chat ends once: its imports stay out of the cold start
+
         announce_end(store, runtime.budgets(), contact_id)
     return delivered
 

@@ -14,15 +14,10 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common.chat_end import announce_end
 from common.gateway import poster_for
 from common.idle import IdleChats
 from common.observability import instrument, powertools
 from common.sessions import ENDED, ChatRecord
-from connect_chat.constants import SessionType
-from connect_chat.errors import ConnectChatError
-from connect_chat.stateless import StatelessChatSession
-from connect_chat.validation import ChatDetails
 
 from . import runtime
 
@@ -35,6 +30,12 @@ BATCH = 100
 def customer_wrote(chat: ChatRecord) -> bool:
     """Whether the chat's transcript holds a message from its customer (or the transcript cannot be read: then
     the chat is left alone rather than stopped on a guess)."""
+    # Imported on first use, like stop()'s: most runs find nothing due and load none of it.
+    from connect_chat.constants import SessionType
+    from connect_chat.errors import ConnectChatError
+    from connect_chat.stateless import StatelessChatSession
+    from connect_chat.validation import ChatDetails
+
     details = ChatDetails(
         contact_id=chat.contact_id,
         participant_id=chat.participant_id,
@@ -65,6 +66,8 @@ def live_connections(chat: ChatRecord) -> int:
 
 def stop(chat: ChatRecord, reason: str) -> None:
     """StopContact, then end the chat for the relay: its connections told, its budgets released."""
+    from common.chat_end import announce_end
+
     settings = runtime.settings()
     try:
         runtime.connect().stop_contact(ContactId=chat.contact_id, InstanceId=settings.instance_id)
