@@ -36,6 +36,7 @@ bench: venv
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.relay_costs
 	PYTHONPATH=layer/python $(PY) -m bench.chatjs_compare
 	PYTHONPATH=layer/python $(PY) -m bench.relay_roundtrip
+	PYTHONPATH=layer/python:lambdas $(PY) -m bench.flood
 
 # The long run: fuzzing with many examples, then 200 chats x 50 messages through the local stack (figures printed).
 soak: venv

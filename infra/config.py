@@ -98,6 +98,17 @@ class StackConfig:
     contact_attributes
         The contact attributes customers may set when they start a chat (a pre-chat form's fields), each with its
         longest value; anything else is refused.
+    supported_content_types
+        SupportedMessagingContentTypes of new chats: what Connect may deliver to customers.
+    chat_starts_per_ip, chat_start_window_seconds, active_chats_per_ip, active_chat_cap
+        Chat budgets: starts per source address per window (both entry points), relay chats open at once per
+        address, relay chats open at once in all (keep it below the instance's concurrent chat quota).
+    idle_no_message_seconds, idle_disconnected_seconds
+        A relay chat whose customer wrote nothing this long after it started, or that had no connection this
+        long, is stopped by the sweeper.
+    persistent_chat
+        Whether a chat's end hands its client a continuation token to continue the conversation later (a
+        generated key in Secrets Manager signs them).
     trace_aws_calls
         Whether the functions load the X-Ray SDK (Powertools' Tracer) for a subsegment per AWS call; Lambda's
         active tracing records every invocation either way. Off by default: the SDK's import costs about as much
@@ -128,6 +139,14 @@ class StackConfig:
     alarm_topic_arn: str = ""
     create_api_gateway_account_role: bool = True
     trace_aws_calls: bool = False
+    persistent_chat: bool = True
+    supported_content_types: tuple[str, ...] = contract.DEFAULT_SUPPORTED_CONTENT_TYPES
+    chat_starts_per_ip: int = contract.CHAT_STARTS_PER_IP.default
+    chat_start_window_seconds: int = contract.CHAT_START_WINDOW_SECONDS.default
+    active_chats_per_ip: int = contract.ACTIVE_CHATS_PER_IP.default
+    active_chat_cap: int = contract.ACTIVE_CHAT_CAP.default
+    idle_no_message_seconds: int = contract.IDLE_NO_MESSAGE_SECONDS.default
+    idle_disconnected_seconds: int = contract.IDLE_DISCONNECTED_SECONDS.default
     customer_tokens: CustomerTokenConfig | None = None
     challenge: ChallengeConfig | None = None
     contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
@@ -154,6 +173,13 @@ class StackConfig:
             **(self.customer_tokens.environment() if self.customer_tokens else {}),
             **(self.challenge.environment() if self.challenge else {}),
             contract.ENV_CONTACT_ATTRIBUTES: contract.format_attribute_allowlist(self.contact_attributes),
+            contract.ENV_SUPPORTED_CONTENT_TYPES: ",".join(self.supported_content_types),
+            contract.ENV_CHAT_STARTS_PER_IP: str(self.chat_starts_per_ip),
+            contract.ENV_CHAT_START_WINDOW_SECONDS: str(self.chat_start_window_seconds),
+            contract.ENV_ACTIVE_CHATS_PER_IP: str(self.active_chats_per_ip),
+            contract.ENV_ACTIVE_CHAT_CAP: str(self.active_chat_cap),
+            contract.ENV_IDLE_NO_MESSAGE_SECONDS: str(self.idle_no_message_seconds),
+            contract.ENV_IDLE_DISCONNECTED_SECONDS: str(self.idle_disconnected_seconds),
         }
 
     @classmethod
@@ -189,6 +215,14 @@ class StackConfig:
             alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
             create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
             trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
+            persistent_chat=_flag(get, "persistentChat", default=True),
+            supported_content_types=_content_types(get("supportedContentTypes")),
+            chat_starts_per_ip=_bounded(get, "chatStartsPerIp", contract.CHAT_STARTS_PER_IP),
+            chat_start_window_seconds=_bounded(get, "chatStartWindowSeconds", contract.CHAT_START_WINDOW_SECONDS),
+            active_chats_per_ip=_bounded(get, "activeChatsPerIp", contract.ACTIVE_CHATS_PER_IP),
+            active_chat_cap=_bounded(get, "activeChatCap", contract.ACTIVE_CHAT_CAP),
+            idle_no_message_seconds=_bounded(get, "idleNoMessageSeconds", contract.IDLE_NO_MESSAGE_SECONDS),
+            idle_disconnected_seconds=_bounded(get, "idleDisconnectedSeconds", contract.IDLE_DISCONNECTED_SECONDS),
             customer_tokens=CustomerTokenConfig.from_context(get),
             challenge=ChallengeConfig.from_context(get),
             contact_attributes=_attribute_allowlist(get("contactAttributes")),
@@ -238,6 +272,17 @@ def _integer(get: Callable[[str], Any], key: str, default: int, low: int, high: 
 
 def _bounded(get: Callable[[str], Any], key: str, bounds: contract.Bounds) -> int:
     return _integer(get, key, bounds.default, bounds.low, bounds.high)
+
+
+def _content_types(raw: Any) -> tuple[str, ...]:
+    chosen = _list(raw, "supportedContentTypes")
+    if raw is None:
+        return contract.DEFAULT_SUPPORTED_CONTENT_TYPES
+    unknown = [t for t in chosen if t not in contract.SUPPORTABLE_CONTENT_TYPES]
+    if unknown or "text/plain" not in chosen:
+        allowed = ", ".join(contract.SUPPORTABLE_CONTENT_TYPES)
+        raise ConfigError(f"context value supportedContentTypes must list text/plain and only these: {allowed}")
+    return chosen
 
 
 def _attribute_allowlist(raw: Any) -> dict[str, int]:

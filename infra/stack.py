@@ -11,6 +11,7 @@ from common import contract
 from infra import constants, permissions
 from infra.api_gateway_account import ApiGatewayAccount
 from infra.config import StackConfig
+from infra.continuation_key import ContinuationKey
 from infra.dead_letter_queue import DeadLetterQueue
 from infra.handler_function import HandlerFunction
 from infra.http_api import StartChatHttpApi
@@ -53,13 +54,20 @@ class ConnectChatStack(Stack):
         # Signed-in customers need the JWT library: a layer only the functions that check starts get.
         self.jwt_library = JwtLibraryLayer(self, "JwtLibrary", destroy=destroy) if config.customer_tokens else None
         challenge_secret = config.challenge.secret if config.challenge else None
+        # Persistent chat: the key continuation tokens are signed with, for the functions that issue or check them.
+        self.continuation = (
+            ContinuationKey(self, "ContinuationKey", destroy=destroy) if config.persistent_chat else None
+        )
         self.handlers: dict[str, HandlerFunction] = {}
         for spec in contract.FUNCTIONS.values():
             layers: list[aws_lambda.ILayerVersion] = [self.layers.library, self.layers.powertools]
             function_environment = environment
             if self.jwt_library is not None and spec.id in CHECKING_FUNCTIONS:
                 layers.append(self.jwt_library.layer)
-                function_environment = {**environment, contract.ENV_JWT_LIBRARY_PATH: LIBRARY_PATH}
+                function_environment = {**function_environment, contract.ENV_JWT_LIBRARY_PATH: LIBRARY_PATH}
+            if self.continuation is not None and spec.continuation:
+                secret_arn = self.continuation.secret.secret_arn
+                function_environment = {**function_environment, contract.ENV_CONTINUATION_KEY_SECRET: secret_arn}
             handler = HandlerFunction(
                 self,
                 spec.id,
@@ -77,6 +85,8 @@ class ConnectChatStack(Stack):
                 Schedule(self, f"{spec.id}Schedule", function=handler.function, minutes=spec.schedule_minutes)
             if challenge_secret is not None and spec.id in CHECKING_FUNCTIONS:
                 permissions.grant_secret_read(handler.role, challenge_secret)
+            if self.continuation is not None and spec.continuation:
+                self.continuation.grant_read(handler.role)
             if spec.connect_actions:
                 any_flow = config.allow_contact_flow_override and spec.contact_flow_override
                 permissions.grant_connect(

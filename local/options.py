@@ -268,7 +268,11 @@ def check_handler_settings(env: Mapping[str, str]) -> None:
     OptionsError
         Naming the variable and what it should hold.
     """
-    supplied = {contract.ENV_INSTANCE_ID: "local", contract.ENV_CONTACT_FLOW_ID: "local"}
+    supplied = {
+        contract.ENV_INSTANCE_ID: "local",
+        contract.ENV_CONTACT_FLOW_ID: "local",
+        contract.ENV_TABLE_NAME: "local",
+    }
     try:
         settings = Settings.from_env({**env, **supplied}, relay=False)
         load_hooks(settings.message_hooks)

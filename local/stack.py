@@ -12,6 +12,7 @@ import errno
 import json
 import logging
 import os
+import secrets
 import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from local.web import LocalWebServer, new_sns_path
 REGION = "us-west-2"
 TABLE_NAME = "connect-chat-local-sessions"
 TOPIC_NAME = "connect-chat-local-streaming"
+CONTINUATION_SECRET_NAME = "connect-chat-local-continuation-key"
 #: Handler invocations that may run at once (threads), like Lambda's concurrent executions: as many as botocore
 #: keeps pooled connections per client (10 by default); beyond that every call would open a new connection, and
 #: on two cores more threads only wait for the interpreter lock.
@@ -101,7 +103,7 @@ def handler_environment(ports: LocalPorts, host: str, topic_arn: str) -> dict[st
         "AWS_ENDPOINT_URL_SNS": moto,
         "AWS_ENDPOINT_URL_S3": moto,
         "AWS_ENDPOINT_URL_SSM": moto,
-        "AWS_ENDPOINT_URL_SECRETSMANAGER": moto,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto,
         "AWS_ENDPOINT_URL_CONNECT": connect,
         "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": connect,
         "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI": f"http://{host}:{ports.gateway}/{contract.LOCAL_STAGE_NAME}",
@@ -137,6 +139,14 @@ def create_resources(host: str, ports: LocalPorts, sns_path: str) -> str:
         Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
     )
     return topic_arn
+
+
+def store_continuation_key() -> str:
+    """A continuation key made for this run, stored in moto's Secrets Manager (persistent chat is always on
+    locally); the secret's name."""
+    client = boto3.client("secretsmanager", region_name=REGION)
+    client.create_secret(Name=CONTINUATION_SECRET_NAME, SecretString=secrets.token_urlsafe(48))
+    return CONTINUATION_SECRET_NAME
 
 
 def load_handlers() -> dict[str, Handler]:
@@ -251,6 +261,7 @@ async def start_local_stack(
     sns_path = new_sns_path()
     topic_arn = create_resources(host, ports, sns_path)
     os.environ.update(handler_environment(ports, host, topic_arn))
+    os.environ[contract.ENV_CONTINUATION_KEY_SECRET] = store_continuation_key()
     fakes = AuthFakes(f"http://{host}:{ports.http}")
     if challenge:
         fakes.store_challenge_secret(boto3.client("ssm", region_name=REGION))

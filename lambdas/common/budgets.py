@@ -23,10 +23,13 @@ from collections.abc import Sequence
 from typing import Any, Final, NamedTuple
 
 from common import contract
+from common.settings import Settings
 
 _PK: Final = contract.TABLE_PARTITION_KEY
 _SK: Final = contract.TABLE_SORT_KEY
 _TTL: Final = contract.TABLE_TTL_ATTRIBUTE
+#: An address's active count outlives its chats' longest life by this much, then starts over.
+ACTIVE_GRACE_SECONDS: Final = 24 * 3600
 #: How long after a refused start a client should wait when the limit is on chats still running.
 ACTIVE_RETRY_SECONDS: Final = 60
 
@@ -74,6 +77,18 @@ class ChatBudgets:
         self.table_name = table_name
         self.client = client
         self.limits = limits
+
+    @classmethod
+    def from_settings(cls, settings: Settings, client: Any) -> ChatBudgets:
+        """The deployment's budgets, counted in its session table through ``client``."""
+        limits = BudgetLimits(
+            starts_per_ip=settings.chat_starts_per_ip,
+            window_seconds=settings.chat_start_window_seconds,
+            active_per_ip=settings.active_chats_per_ip,
+            active_cap=settings.active_chat_cap,
+            active_lifetime_seconds=settings.chat_duration_minutes * 60 + ACTIVE_GRACE_SECONDS,
+        )
+        return cls(settings.table_name, client, limits)
 
     def _window(self, now: float) -> tuple[int, int]:
         """The current window's number and the second it ends."""

@@ -15,19 +15,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from common import contract
 from common.fields import Fields
 from common.settings import Settings
 from connect_chat.log import register_secret
 from connect_chat.protocol import content_types as ct
 
 _CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra="connect-chat-relay")
-SUPPORTABLE_TYPES: Final = (
-    ct.TEXT_PLAIN,
-    ct.TEXT_MARKDOWN,
-    ct.APPLICATION_JSON,
-    ct.INTERACTIVE_MESSAGE,
-    ct.INTERACTIVE_MESSAGE_RESPONSE,
-)
+SUPPORTABLE_TYPES: Final = contract.SUPPORTABLE_CONTENT_TYPES
 REHYDRATION_TYPES: Final = ("ENTIRE_PAST_SESSION", "FROM_SEGMENT")
 #: StartChatContact's limits on Attributes: total size, and the characters of a key.
 MAX_ATTRIBUTE_BYTES: Final = 32768
@@ -44,6 +39,9 @@ class StartChatRequest:
     initial_message: str | None = None
     rehydration_type: str | None = None
     source_contact_id: str | None = None
+    #: A continuation token naming the contact to continue (``PersistentChat``): checked before it becomes the
+    #: source contact id.
+    continuation_token: str | None = None
     chat_duration_minutes: int | None = None
     supported_content_types: list[str] | None = None
     client_token: str | None = None
@@ -80,10 +78,15 @@ def parse_start_chat_body(data: Mapping[str, Any]) -> StartChatRequest:
         initial_message = initial.required_text("Content", high=1024)
         initial.finish()
     persistent = fields.nested("PersistentChat")
-    rehydration = source = None
+    rehydration = continuation_token = None
     if persistent is not None:
         rehydration = persistent.choice("RehydrationType", REHYDRATION_TYPES) or "ENTIRE_PAST_SESSION"
-        source = persistent.required_text("SourceContactId", high=256)
+        if persistent.text("SourceContactId", high=256) is not None:
+            raise persistent.fail(
+                "SourceContactId",
+                "is no longer accepted: send the ContinuationToken the previous chat's start answered instead",
+            )
+        continuation_token = persistent.required_text("ContinuationToken", high=512)
         persistent.finish()
     content_types = fields.string_list("SupportedMessagingContentTypes", max_items=5, allowed=SUPPORTABLE_TYPES)
     if content_types is not None and ct.TEXT_PLAIN not in content_types:
@@ -94,7 +97,7 @@ def parse_start_chat_body(data: Mapping[str, Any]) -> StartChatRequest:
         contact_flow_id=fields.text("ContactFlowId", high=500),
         initial_message=initial_message,
         rehydration_type=rehydration,
-        source_contact_id=source,
+        continuation_token=continuation_token,
         chat_duration_minutes=fields.integer("ChatDurationInMinutes", low=60, high=10080),
         supported_content_types=content_types,
         client_token=fields.text("ClientToken", high=500),
@@ -146,21 +149,15 @@ def start_chat_contact(
     client: Any,
     *,
     streaming: bool = False,
-    attributes_field: str = "Attributes",
 ) -> dict[str, Any]:
-    """Call StartChatContact (streaming to the deployment's topic when ``streaming``).
-
-    The attributes must be among the deployment's allowed ones (``CONTACT_ATTRIBUTES``); a refusal names the
-    attribute as ``{attributes_field}.{name}``.
+    """Call StartChatContact (streaming to the deployment's topic when ``streaming``) with what the admission
+    checks allowed (``common.admission``).
 
     Raises
     ------
     StartChatError
         With an HTTP status and a message safe to show the caller.
     """
-    problem = attribute_problem(request.attributes, settings.contact_attributes)
-    if problem is not None:
-        raise StartChatError(400, "VALIDATION_ERROR", f"{attributes_field}.{problem[0]}: {problem[1]}")
     flow_id = settings.contact_flow_id
     if request.contact_flow_id and request.contact_flow_id != flow_id:
         if not settings.allow_contact_flow_override:
@@ -181,8 +178,7 @@ def start_chat_contact(
             "RehydrationType": request.rehydration_type or "ENTIRE_PAST_SESSION",
             "SourceContactId": request.source_contact_id,
         }
-    if request.supported_content_types:
-        params["SupportedMessagingContentTypes"] = request.supported_content_types
+    params["SupportedMessagingContentTypes"] = list(request.supported_content_types or settings.supported_content_types)
     if streaming:
         # Streaming starts with the contact, so nothing the flow or an agent sends early is missed.
         params["ChatStreamingConfiguration"] = {"StreamingEndpointArn": settings.streaming_topic_arn}

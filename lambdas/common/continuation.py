@@ -38,9 +38,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-ENV_KEY_SECRET: Final = "CONTINUATION_KEY_SECRET"
+from common import contract
+
+ENV_KEY_SECRET: Final = contract.ENV_CONTINUATION_KEY_SECRET
 """Environment variable: the Secrets Manager secret (name or ARN) that holds the key."""
-ENV_KEY_PARAMETER: Final = "CONTINUATION_KEY_PARAMETER"
+ENV_KEY_PARAMETER: Final = contract.ENV_CONTINUATION_KEY_PARAMETER
 """Environment variable: the SSM Parameter Store parameter (a SecureString) that holds the key."""
 
 REHYDRATION_WINDOW_SECONDS: Final = 730 * 24 * 3600
@@ -264,3 +266,9 @@ def issue_token(source_contact_id: str, *, ttl: int = DEFAULT_TTL_SECONDS, now: 
 def verify_token(token: Any, *, now: float | None = None) -> Continuation:
     """:meth:`ContinuationKeys.verify` with the configured keys (see :func:`load_keys`)."""
     return load_keys().verify(token, now=now)
+
+
+def configured(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the deployment has persistent chat on (a key location is set)."""
+    env = os.environ if env is None else env
+    return bool(env.get(ENV_KEY_SECRET, "").strip() or env.get(ENV_KEY_PARAMETER, "").strip())

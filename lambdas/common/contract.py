@@ -46,6 +46,8 @@ class FunctionSpec(NamedTuple):
         Whether it queries the session table's idle-chat index (a grant on the table's indexes).
     schedule_minutes
         Run every so many minutes (a schedule, not an API, invokes it).
+    continuation
+        Whether it issues or checks persistent chat's continuation tokens (it reads their key).
     timeout_seconds, memory_mb
         Lambda settings (WebSocket integrations time out after 29 s at API Gateway).
     """
@@ -60,6 +62,7 @@ class FunctionSpec(NamedTuple):
     contact_flow_override: bool = False
     queries_index: bool = False
     schedule_minutes: int | None = None
+    continuation: bool = False
     timeout_seconds: int = 15
     memory_mb: int = 256
 
@@ -111,6 +114,8 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             handler="start_chat.app.handler",
             description="POST /start-chat: StartChatContact for the direct flow",
             service="start-chat",
+            table_access="read_write",  # the chat budgets' counters
+            continuation=True,
             connect_actions=(_START_CHAT_CONTACT,),
             contact_flow_override=True,
         ),
@@ -137,6 +142,7 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             # StopContact: a chat the relay started but could not set up is stopped, not left in the queue.
             connect_actions=(_START_CHAT_CONTACT, _START_STREAMING, _STOP_CONTACT),
             manage_connections=True,
+            continuation=True,
             timeout_seconds=29,
             memory_mb=512,
         ),
@@ -147,6 +153,7 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             service="relay-stream",
             table_access="read_write",
             manage_connections=True,
+            continuation=True,
             timeout_seconds=60,
             memory_mb=512,
         ),
@@ -160,6 +167,7 @@ FUNCTIONS: Final[Mapping[str, FunctionSpec]] = {
             manage_connections=True,
             queries_index=True,
             schedule_minutes=1,
+            continuation=True,
             timeout_seconds=60,
         ),
     )
@@ -300,6 +308,25 @@ CUSTOMER_TOKEN_ALGORITHMS: Final[tuple[str, ...]] = ("RS256", "ES256")
 CUSTOMER_TOKEN_LEEWAY_SECONDS: Final = Bounds(default=30, low=0, high=300)
 #: How long the challenge secret is cached, in seconds.
 CHALLENGE_SECRET_MAX_AGE_SECONDS: Final = Bounds(default=300, low=0, high=86400)
+
+#: SupportedMessagingContentTypes of new chats: what Connect may deliver to customers (comma-separated in the
+#: variable; text/plain always). Customers themselves send text, markdown and interactive responses.
+ENV_SUPPORTED_CONTENT_TYPES: Final = "SUPPORTED_CONTENT_TYPES"
+DEFAULT_SUPPORTED_CONTENT_TYPES: Final[tuple[str, ...]] = (
+    "text/plain",
+    "text/markdown",
+    "application/vnd.amazonaws.connect.message.interactive",
+    "application/vnd.amazonaws.connect.message.interactive.response",
+)
+#: What StartChatContact accepts in SupportedMessagingContentTypes.
+SUPPORTABLE_CONTENT_TYPES: Final[tuple[str, ...]] = (
+    *DEFAULT_SUPPORTED_CONTENT_TYPES,
+    "application/json",
+)
+
+#: Persistent chat: where the continuation tokens' key is (a Secrets Manager secret, or an SSM SecureString).
+ENV_CONTINUATION_KEY_SECRET: Final = "CONTINUATION_KEY_SECRET"
+ENV_CONTINUATION_KEY_PARAMETER: Final = "CONTINUATION_KEY_PARAMETER"
 
 #: ChatDurationInMinutes of new chats (StartChatContact's range); also the session records' lifetime.
 CHAT_DURATION_MINUTES: Final = Bounds(default=1500, low=60, high=10080)

@@ -19,11 +19,20 @@ from common.fields import FieldError, Fields
 MAX_FRAME_BYTES: Final = contract.MAX_FRAME_BYTES
 MAX_REQUEST_ID: Final = 64
 MAX_ATTRIBUTES: Final = 32
+#: The longest customer or challenge token a startChat may carry.
+MAX_TOKEN_CHARS: Final = 8192
 
 TYPING: Final = "application/vnd.amazonaws.connect.event.typing"
 READ: Final = "application/vnd.amazonaws.connect.event.message.read"
 DELIVERED: Final = "application/vnd.amazonaws.connect.event.message.delivered"
 EVENT_TYPES: Final = (TYPING, READ, DELIVERED)
+#: What a customer may send (among the deployment's supported content types): text, markdown, and the answer to an
+#: interactive message; the templates themselves come from bots and agents.
+CUSTOMER_CONTENT_TYPES: Final = (
+    "text/plain",
+    "text/markdown",
+    "application/vnd.amazonaws.connect.message.interactive.response",
+)
 
 
 class FrameError(ValueError):
@@ -48,7 +57,14 @@ class StartChat(NamedTuple):
     request_id: str | None
     display_name: str
     attributes: dict[str, str]
+    #: A signed-in customer's token (the site's JWT), a human check's token, a continuation token.
+    customer_token: str | None = None
+    challenge_token: str | None = None
+    continuation_token: str | None = None
     action: str = "startChat"
+
+    def __repr__(self) -> str:  # tokens stay out of logs
+        return f"StartChat(request_id={self.request_id!r}, display_name={self.display_name!r})"
 
 
 class ResumeChat(NamedTuple):
@@ -118,6 +134,9 @@ def _start_chat(f: Fields) -> StartChat:
         None,
         display_name=f.required_text("displayName", high=256),
         attributes=f.string_map("attributes", max_entries=MAX_ATTRIBUTES, max_key=128, max_value=1024),
+        customer_token=f.text("customerToken", high=MAX_TOKEN_CHARS),
+        challenge_token=f.text("challengeToken", high=MAX_TOKEN_CHARS),
+        continuation_token=f.text("continuationToken", high=512),
     )
 
 
@@ -311,15 +330,22 @@ def item_frame(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def chat_started_frame(
-    contact_id: str, participant_id: str, resume_token: str, request_id: str | None
+    contact_id: str,
+    participant_id: str,
+    resume_token: str,
+    request_id: str | None,
+    *,
+    continued_from: str | None = None,
 ) -> dict[str, Any]:
-    """``{"type": "chatStarted", "contactId", "participantId", "resumeToken", "requestId"?}``."""
+    """``{"type": "chatStarted", "contactId", "participantId", "resumeToken", "continuedFrom"?, "requestId"?}``."""
     frame = {
         "type": "chatStarted",
         "contactId": contact_id,
         "participantId": participant_id,
         "resumeToken": resume_token,
     }
+    if continued_from:
+        frame["continuedFrom"] = continued_from
     return _with_request_id(frame, request_id)
 
 

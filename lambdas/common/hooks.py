@@ -7,12 +7,10 @@ with the relay (off by default): it masks card numbers and e-mail addresses.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from connect_chat.protocol.items import Item
@@ -20,8 +18,7 @@ if TYPE_CHECKING:
 Direction = Literal["to_connect", "to_client"]
 
 
-@dataclass(frozen=True)
-class HookMessage:
+class HookMessage(NamedTuple):
     """One text message on its way through the relay.
 
     Attributes
@@ -42,7 +39,7 @@ class HookMessage:
     participant_role: str
 
     def with_content(self, content: str) -> HookMessage:
-        return dataclasses.replace(self, content=content)
+        return self._replace(content=content)
 
 
 Hook = Callable[[HookMessage], "HookMessage | None"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from common import contract
 
@@ -45,6 +45,18 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+def _content_types(env: Mapping[str, str]) -> tuple[str, ...]:
+    name = contract.ENV_SUPPORTED_CONTENT_TYPES
+    if name not in env:
+        return contract.DEFAULT_SUPPORTED_CONTENT_TYPES
+    chosen = _list(env, name)
+    unknown = [t for t in chosen if t not in contract.SUPPORTABLE_CONTENT_TYPES]
+    if unknown or "text/plain" not in chosen:
+        allowed = ", ".join(contract.SUPPORTABLE_CONTENT_TYPES)
+        raise SettingsError(f"{name} must list text/plain and only these: {allowed}; got {env[name]!r}")
+    return chosen
+
+
 def _attribute_allowlist(env: Mapping[str, str]) -> dict[str, int]:
     raw = env.get(contract.ENV_CONTACT_ATTRIBUTES)
     if raw is None:
@@ -55,8 +67,7 @@ def _attribute_allowlist(env: Mapping[str, str]) -> dict[str, int]:
         raise SettingsError(f"{contract.ENV_CONTACT_ATTRIBUTES}: {exc}") from None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What every handler needs to know about its deployment.
 
     Attributes
@@ -79,6 +90,8 @@ class Settings:
         ``module:function`` names of message hooks, applied in order.
     contact_attributes
         The contact attributes a customer may set when starting a chat, with each one's longest value.
+    supported_content_types
+        SupportedMessagingContentTypes of new chats (text/plain always among them).
     chat_starts_per_ip, chat_start_window_seconds, active_chats_per_ip, active_chat_cap
         Chat budgets: starts per source IP per window, relay chats active per source IP, relay chats active in all.
     idle_no_message_seconds, idle_disconnected_seconds
@@ -95,7 +108,8 @@ class Settings:
     rate_limit_per_minute: int = contract.RATE_LIMIT_PER_MINUTE.default
     allow_contact_flow_override: bool = False
     message_hooks: tuple[str, ...] = ()
-    contact_attributes: Mapping[str, int] = field(default_factory=lambda: dict(contract.DEFAULT_CONTACT_ATTRIBUTES))
+    contact_attributes: Mapping[str, int] = contract.DEFAULT_CONTACT_ATTRIBUTES
+    supported_content_types: tuple[str, ...] = contract.DEFAULT_SUPPORTED_CONTENT_TYPES
     chat_starts_per_ip: int = contract.CHAT_STARTS_PER_IP.default
     chat_start_window_seconds: int = contract.CHAT_START_WINDOW_SECONDS.default
     active_chats_per_ip: int = contract.ACTIVE_CHATS_PER_IP.default
@@ -105,13 +119,13 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, relay: bool = True) -> Settings:
-        """Read and validate the settings; ``relay`` also requires the table and the topic."""
+        """Read and validate the settings; ``relay`` also requires the streaming topic."""
         env = os.environ if env is None else env
         c = contract
         return cls(
             instance_id=_required(env, c.ENV_INSTANCE_ID),
             contact_flow_id=_required(env, c.ENV_CONTACT_FLOW_ID),
-            table_name=_required(env, c.ENV_TABLE_NAME) if relay else env.get(c.ENV_TABLE_NAME, ""),
+            table_name=_required(env, c.ENV_TABLE_NAME),
             streaming_topic_arn=_required(env, c.ENV_STREAMING_TOPIC_ARN) if relay else "",
             allowed_origins=_list(env, c.ENV_ALLOWED_ORIGINS),
             chat_duration_minutes=_integer(env, c.ENV_CHAT_DURATION_MINUTES, c.CHAT_DURATION_MINUTES),
@@ -119,6 +133,7 @@ class Settings:
             allow_contact_flow_override=_flag(env, c.ENV_ALLOW_CONTACT_FLOW_OVERRIDE),
             message_hooks=_list(env, c.ENV_MESSAGE_HOOKS),
             contact_attributes=_attribute_allowlist(env),
+            supported_content_types=_content_types(env),
             chat_starts_per_ip=_integer(env, c.ENV_CHAT_STARTS_PER_IP, c.CHAT_STARTS_PER_IP),
             chat_start_window_seconds=_integer(env, c.ENV_CHAT_START_WINDOW_SECONDS, c.CHAT_START_WINDOW_SECONDS),
             active_chats_per_ip=_integer(env, c.ENV_ACTIVE_CHATS_PER_IP, c.ACTIVE_CHATS_PER_IP),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from common.budgets import BudgetLimits, ChatBudgets
 from common.hooks import Hook, load_hooks
 from common.reuse import built_once
-from common.sessions import GRACE_SECONDS, SessionStore
+from common.sessions import SessionStore
 from common.settings import Settings
 
 if TYPE_CHECKING:
+    from common.budgets import ChatBudgets
     from connect_chat.participant import ParticipantClient
 
 
@@ -31,15 +31,9 @@ def store() -> SessionStore:
 
 @built_once
 def budgets() -> ChatBudgets:
-    chosen = settings()
-    limits = BudgetLimits(
-        starts_per_ip=chosen.chat_starts_per_ip,
-        window_seconds=chosen.chat_start_window_seconds,
-        active_per_ip=chosen.active_chats_per_ip,
-        active_cap=chosen.active_chat_cap,
-        active_lifetime_seconds=chosen.chat_duration_minutes * 60 + GRACE_SECONDS,
-    )
-    return ChatBudgets(chosen.table_name, store().client, limits)
+    from common.budgets import ChatBudgets
+
+    return ChatBudgets.from_settings(settings(), store().client)
 
 
 @built_once

@@ -9,21 +9,16 @@ connection token once and says when the chat has ended.
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from common import frames as f
-from common.budgets import ChatBudgets
 from common.fanout import broadcast
 from common.gateway import ConnectionPoster
 from common.hooks import HOOKED_TYPES, Hook, HookMessage, apply_hooks, outbound_item
 from common.sessions import (
-    ACTIVE,
     ENDED,
-    GRACE_SECONDS,
     ChatAlreadyAttachedError,
-    ChatRecord,
     ConnectionState,
     ResumeRaceError,
     SessionStore,
@@ -41,9 +36,11 @@ from connect_chat.errors import (
     ThrottlingError,
 )
 from connect_chat.participant import ParticipantClient
-from connect_chat.protocol.items import Item
 from connect_chat.stateless import StatelessChatSession
 from connect_chat.validation import ChatDetails
+
+if TYPE_CHECKING:
+    from common.budgets import ChatBudgets
 
 #: Library argument names -> the relay protocol's field names (errors name what the client sent).
 _FIELD_NAMES = {
@@ -54,9 +51,6 @@ _FIELD_NAMES = {
     "attachment_id": "attachmentId",
     "start_position": "startPosition",
 }
-
-
-_log = logging.getLogger(__name__)
 
 
 class ChatEndedSignal(Exception):
@@ -176,7 +170,9 @@ class RelayService:
         if connection.contact_id is None:
             raise f.FrameError("NO_CHAT", "start or resume a chat first", request_id)
         if connection.chat_state == ENDED:
-            self.poster.post(connection.connection_id, f.chat_ended_frame(connection.contact_id, request_id))
+            from common.chat_end import ended_frame  # rare: kept out of the cold start
+
+            self.poster.post(connection.connection_id, ended_frame(connection.contact_id, request_id))
             raise ChatEndedSignal
         return self._session(connection)
 
@@ -191,123 +187,15 @@ class RelayService:
 
     def _chat_ended(self, contact_id: str, *, also: str | None = None) -> None:
         """Mark the chat ended and tell its connections (``also``, when it is not attached, too)."""
-        fan_out = self.store.mark_ended(contact_id)
-        if fan_out is not None and fan_out.source_ip and self.budgets is not None:
-            self.budgets.release(fan_out.source_ip)
-        frame = f.chat_ended_frame(contact_id)
-        attached = fan_out.connections if fan_out is not None else {}
-        if fan_out is not None:
-            broadcast(self.store, contact_id, attached, frame)
-        if also is not None and also not in attached:
-            self.poster.post(also, frame)
+        from common.chat_end import announce_end  # rare: kept out of the cold start
 
-    def _reserve(self, connection_id: str, frame: f.StartChat) -> None:
-        """Count the frame and take the chat's budgets in one transaction, or answer why not."""
         assert self.budgets is not None
-        for _attempt in range(2):
-            now = self.store.clock()
-            outcome = self.store.open_start(
-                connection_id, self.budgets.reservation(self.source_ip, now), self.settings.rate_limit_per_minute
-            )
-            if not outcome.refused_by_connection and not outcome.refused_budgets:
-                return
-            if outcome.refused_budgets:
-                self.store.open_frame(connection_id)  # a refused start still counts against the frame rate
-                refusal = self.budgets.refusal(outcome.refused_budgets, now)
-                raise f.FrameError(refusal.code, refusal.message, frame.request_id, retry_after=refusal.retry_after)
-            held = outcome.connection
-            if held is None:
-                raise f.FrameError("NO_CONNECTION", "unknown connection; reconnect", frame.request_id)
-            if not held.chat_active:
-                limit = self.settings.rate_limit_per_minute
-                raise f.FrameError("RATE_LIMITED", f"more than {limit} frames in a minute; slow down", frame.request_id)
-            if self._still_active(held.contact_id):
-                raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
-            assert held.contact_id is not None
-            self.store.mark_copy_ended(held.contact_id, connection_id)  # its chat ended unseen: try once more
-        raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id)
+        announce_end(self.store, self.budgets, contact_id, also=(self.poster, also) if also else None)
 
     def start_chat(self, connection: ConnectionState, frame: f.StartChat) -> None:
-        self._reserve(connection.connection_id, frame)
-        try:
-            self._start_reserved(connection, frame)
-        except BaseException:
-            assert self.budgets is not None
-            self.budgets.release(self.source_ip)  # no chat came of the reservation
-            raise
+        from relay.starting import ChatStarter  # the first startChat loads the checks and the connect client
 
-    def _start_reserved(self, connection: ConnectionState, frame: f.StartChat) -> None:
-        from common.contacts import StartChatError, StartChatRequest, start_chat_contact  # startChat alone needs it
-
-        request = StartChatRequest(
-            display_name=frame.display_name,
-            attributes=frame.attributes,
-            client_token=f"{connection.connection_id}:{frame.request_id}" if frame.request_id else None,
-        )
-        try:
-            started = start_chat_contact(
-                request, self.settings, self.connect(), streaming=True, attributes_field="attributes"
-            )
-        except StartChatError as exc:
-            code = exc.code if exc.code == "VALIDATION_ERROR" else "THROTTLED" if exc.status == 429 else "START_FAILED"
-            raise f.FrameError(code, exc.message, frame.request_id) from exc
-        contact_id = started["ContactId"]
-        try:
-            resume_token, chat = self._set_up_chat(started)
-            self.store.create_chat(chat, connection.connection_id, self.poster.endpoint_url)
-        except ChatAlreadyAttachedError:
-            self._stop_contact(contact_id)
-            raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id) from None
-        except Exception:
-            # Connect started a contact nobody will ever reach: stop it rather than leave it to the queue.
-            self._stop_contact(contact_id)
-            raise
-        self.poster.post(
-            connection.connection_id,
-            f.chat_started_frame(contact_id, chat.participant_id, resume_token, frame.request_id),
-        )
-
-    def _set_up_chat(self, started: Mapping[str, Any]) -> tuple[str, ChatRecord]:
-        """Connect the new chat's customer and build its record; the resume token for the browser with it."""
-        contact_id = started["ContactId"]
-        details = ChatDetails(
-            contact_id=contact_id,
-            participant_id=started["ParticipantId"],
-            initial_contact_id=contact_id,
-            participant_token=started["ParticipantToken"],
-        )
-        session = StatelessChatSession(details, SessionType.CUSTOMER, self.participant)
-        credentials = session.create_connection(connect_participant=True)["data"]["ConnectionCredentials"]
-        resume_token, resume_hash = new_resume_token(contact_id)
-        now = int(self.store.clock())
-        chat = ChatRecord(
-            contact_id=contact_id,
-            participant_id=details.participant_id,
-            participant_token=started["ParticipantToken"],
-            connection_token=credentials["ConnectionToken"],
-            connection_expiry=credentials.get("Expiry", ""),
-            initial_contact_id=contact_id,
-            expires_at=now + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
-            streaming_id=started.get("StreamingId"),
-            resume_hash=resume_hash,
-            source_ip=self.source_ip,
-            created_at=now,
-            idle_at=now + self.settings.idle_no_message_seconds,
-        )
-        return resume_token, chat
-
-    def _stop_contact(self, contact_id: str) -> None:
-        """StopContact, best effort: the caller is answering an error either way (a contact that cannot be
-        stopped ends when its flow or ChatDurationInMinutes ends it)."""
-        try:
-            self.connect().stop_contact(ContactId=contact_id, InstanceId=self.settings.instance_id)
-        except Exception:
-            _log.warning("StopContact failed for an unusable new contact", exc_info=True, extra={"contact": contact_id})
-
-    def _still_active(self, contact_id: str | None) -> bool:
-        """Whether the chat item says the chat is still on (the connection's copy may be behind)."""
-        chat = self.store.get_chat(contact_id) if contact_id else None
-        return chat is not None and chat.state == ACTIVE
+        ChatStarter(self).start(connection.connection_id, frame)
 
     def resume_chat(self, connection: ConnectionState, frame: f.ResumeChat) -> None:
         invalid = f.FrameError("INVALID_RESUME_TOKEN", "the resume token is unknown or expired", frame.request_id)
@@ -320,7 +208,9 @@ class RelayService:
             if chat is None or not chat.accepts(presented, self.store.clock()):
                 raise invalid
             if chat.state == ENDED:
-                self.poster.post(connection.connection_id, f.chat_ended_frame(contact_id, frame.request_id))
+                from common.chat_end import ended_frame
+
+                self.poster.post(connection.connection_id, ended_frame(contact_id, frame.request_id))
                 return
             resume_token, resume_hash = new_resume_token(contact_id)
             try:
@@ -372,6 +262,10 @@ class RelayService:
     # ------------------------------------------------------------------------------------- messages
 
     def send_message(self, connection: ConnectionState, frame: f.SendMessage) -> None:
+        sendable = [t for t in f.CUSTOMER_CONTENT_TYPES if t in self.settings.supported_content_types]
+        if frame.content_type not in sendable:
+            problem = f"contentType: must be one of {', '.join(sendable)}"
+            raise f.FrameError("VALIDATION_ERROR", problem, frame.request_id)
         session = self._active_session(connection, frame.request_id)
         assert connection.contact_id is not None
         content = frame.content
@@ -413,6 +307,8 @@ class RelayService:
                 next_token=frame.next_token,
             ),
         )["data"]
+        from connect_chat.protocol.items import Item  # the transcript alone needs the item model here
+
         relayed = (outbound_item(self.hooks, connection.contact_id, Item.from_dict(raw)) for raw in page["Transcript"])
         items = [item for item in relayed if item is not None]
         self.poster.post(connection.connection_id, f.transcript_frame(items, page.get("NextToken"), frame.request_id))

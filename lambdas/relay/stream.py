@@ -47,11 +47,9 @@ def deliver(store: SessionStore, hooks: Sequence[Hook], notification: StreamingN
     if relayed is not None:
         delivered = broadcast(store, contact_id, fan_out.connections, frames.item_frame(relayed))
     if item.content_type == ct.CHAT_ENDED:
-        ended = store.mark_ended(contact_id)
-        if ended is not None:
-            broadcast(store, contact_id, ended.connections, frames.chat_ended_frame(contact_id))
-            if ended.source_ip:
-                runtime.budgets().release(ended.source_ip)
+        from common.chat_end import announce_end  # a chat ends once: its imports stay out of the cold start
+
+        announce_end(store, runtime.budgets(), contact_id)
     return delivered
 
 

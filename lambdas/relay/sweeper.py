@@ -14,16 +14,10 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common import frames
-from common.fanout import broadcast
 from common.gateway import poster_for
 from common.idle import IdleChats
 from common.observability import instrument, powertools
 from common.sessions import ENDED, ChatRecord
-from connect_chat.constants import SessionType
-from connect_chat.errors import ConnectChatError
-from connect_chat.stateless import StatelessChatSession
-from connect_chat.validation import ChatDetails
 
 from . import runtime
 
@@ -36,6 +30,12 @@ BATCH = 100
 def customer_wrote(chat: ChatRecord) -> bool:
     """Whether the chat's transcript holds a message from its customer (or the transcript cannot be read: then
     the chat is left alone rather than stopped on a guess)."""
+    # Imported on first use, like stop()'s: most runs find nothing due and load none of it.
+    from connect_chat.constants import SessionType
+    from connect_chat.errors import ConnectChatError
+    from connect_chat.stateless import StatelessChatSession
+    from connect_chat.validation import ChatDetails
+
     details = ChatDetails(
         contact_id=chat.contact_id,
         participant_id=chat.participant_id,
@@ -66,17 +66,15 @@ def live_connections(chat: ChatRecord) -> int:
 
 def stop(chat: ChatRecord, reason: str) -> None:
     """StopContact, then end the chat for the relay: its connections told, its budgets released."""
+    from common.chat_end import announce_end
+
     settings = runtime.settings()
     try:
         runtime.connect().stop_contact(ContactId=chat.contact_id, InstanceId=settings.instance_id)
     except Exception:
         logger.warning("StopContact failed", exc_info=True, extra={"contact_id": chat.contact_id})
     store = runtime.store()
-    ended = store.mark_ended(chat.contact_id)
-    if ended is not None:
-        broadcast(store, chat.contact_id, ended.connections, frames.chat_ended_frame(chat.contact_id))
-        if ended.source_ip:
-            runtime.budgets().release(ended.source_ip)
+    if announce_end(store, runtime.budgets(), chat.contact_id) is not None:
         store.expire_soon(chat.contact_id)
     logger.info("Idle chat stopped", extra={"contact_id": chat.contact_id, "reason": reason})
     metrics.add_metric(name="IdleChatsStopped", unit=MetricUnit.Count, value=1)

@@ -11,19 +11,16 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
-from common import challenge, identity
-from common.contacts import (
-    StartChatError,
-    attribute_problem,
-    connect_client,
-    parse_start_chat_body,
-    start_chat_contact,
-)
+from common import challenge, continuation, identity
+from common.admission import HTTP_FIELDS, admit
+from common.budgets import ChatBudgets
+from common.contacts import StartChatError, connect_client, parse_start_chat_body, start_chat_contact
 from common.fields import FieldError, Fields
 from common.observability import instrument, powertools
 from common.refusals import RefusedError
@@ -33,9 +30,6 @@ from common.settings import Settings
 SERVICE = "start-chat"
 logger, metrics = powertools(SERVICE)
 _MAX_BODY_BYTES = 64 * 1024
-#: The body's fields for the checks before a chat starts (StartChatContact itself has no such fields).
-CHALLENGE_FIELD = "ChallengeToken"
-CUSTOMER_FIELD = "CustomerToken"
 #: The metric each kind of refusal counts in.
 _REFUSAL_METRICS = {
     identity.CustomerTokenError: "StartChatRefusedCustomerToken",
@@ -51,6 +45,13 @@ def _settings() -> Settings:
 @built_once
 def _connect() -> Any:
     return connect_client()
+
+
+@built_once
+def _budgets() -> ChatBudgets:
+    import boto3
+
+    return ChatBudgets.from_settings(_settings(), boto3.client("dynamodb"))
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -96,10 +97,11 @@ def _source_ip(event: dict[str, Any]) -> str | None:
 
 def _take_tokens(data: dict[str, Any]) -> tuple[str | None, str | None]:
     """Remove the check tokens from the body (the rest is StartChatContact's) and validate them."""
-    tokens = Fields({name: data.pop(name) for name in (CHALLENGE_FIELD, CUSTOMER_FIELD) if name in data})
+    names = (HTTP_FIELDS.challenge_token, HTTP_FIELDS.customer_token)
+    tokens = Fields({name: data.pop(name) for name in names if name in data})
     return (
-        tokens.text(CHALLENGE_FIELD, high=challenge.MAX_TOKEN_CHARS),
-        tokens.text(CUSTOMER_FIELD, high=identity.MAX_TOKEN_CHARS),
+        tokens.text(HTTP_FIELDS.challenge_token, high=challenge.MAX_TOKEN_CHARS),
+        tokens.text(HTTP_FIELDS.customer_token, high=identity.MAX_TOKEN_CHARS),
     )
 
 
@@ -115,6 +117,35 @@ def _with_customer(data: dict[str, Any], customer: identity.Customer) -> dict[st
     if merged or attributes is not None:
         result["Attributes"] = merged
     return result
+
+
+class ContinuationRefusedError(RefusedError):
+    """A ``PersistentChat.ContinuationToken`` that is not one this deployment issued, or has expired."""
+
+    def __init__(self) -> None:
+        message = "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
+        super().__init__(400, "INVALID_CONTINUATION_TOKEN", message)
+
+
+def _continued_contact(token: str | None) -> str | None:
+    """The contact a continuation token names (``None`` without one)."""
+    if token is None:
+        return None
+    try:
+        return continuation.verify_token(token).source_contact_id
+    except continuation.ContinuationError:
+        raise ContinuationRefusedError from None
+
+
+def _continuation(contact_id: str) -> dict[str, str]:
+    """The token a client sends back to continue this chat once it ends (persistent chat), when it is on."""
+    if not continuation.configured():
+        return {}
+    try:
+        return {"ContinuationToken": continuation.issue_token(contact_id)}
+    except continuation.ContinuationError:
+        logger.warning("No continuation token: the key cannot be read", exc_info=True)
+        return {}
 
 
 def _refused(exc: RefusedError, cors: dict[str, str]) -> dict[str, Any]:
@@ -151,16 +182,23 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise FieldError("body", "must be a JSON object")
         challenge_token, customer_token = _take_tokens(data)
-        customer = identity.verify_customer(customer_token, field_name=CUSTOMER_FIELD)
+        customer = identity.verify_customer(customer_token, field_name=HTTP_FIELDS.customer_token)
         request = parse_start_chat_body(_with_customer(data, customer))
-        # The claims' attributes are the site's word: allowed beside the ones customers may set themselves.
-        settings = dataclasses.replace(
-            settings, contact_attributes=customer.allowed_attributes(settings.contact_attributes)
+        admitted = admit(
+            customer,
+            display_name=request.display_name,
+            attributes=request.attributes,
+            allowed_attributes=settings.contact_attributes,
+            challenge_token=challenge_token,
+            source_ip=_source_ip(event),
+            names=HTTP_FIELDS,
         )
-        problem = attribute_problem(request.attributes, settings.contact_attributes)
-        if problem is not None:
-            raise FieldError(f"Attributes.{problem[0]}", problem[1])
-        challenge.check_challenge(challenge_token, remote_ip=_source_ip(event), field_name=CHALLENGE_FIELD)
+        request = dataclasses.replace(
+            request,
+            display_name=admitted.display_name or request.display_name,
+            attributes=admitted.attributes,
+            source_contact_id=_continued_contact(request.continuation_token),
+        )
     except RefusedError as exc:
         return _refused(exc, cors)
     except (identity.IdentitySettingsError, challenge.ChallengeSettingsError) as exc:
@@ -170,6 +208,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="StartChatInvalid", unit=MetricUnit.Count, value=1)
         message = str(exc) if isinstance(exc, FieldError) else "body: is not valid JSON"
         return _error(400, "VALIDATION_ERROR", message, cors)
+    refusal = _budgets().count_start(_source_ip(event) or "unknown", time.time())
+    if refusal is not None:
+        metrics.add_metric(name="StartChatRefusedBudget", unit=MetricUnit.Count, value=1)
+        answer = _error(429, refusal.code, refusal.message, cors)
+        answer["headers"]["Retry-After"] = str(refusal.retry_after)
+        return answer
     try:
         started = start_chat_contact(request, settings, _connect())
     except StartChatError as exc:
@@ -182,4 +226,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = {key: started[key] for key in ("ContactId", "ParticipantId", "ParticipantToken")}
     if started.get("ContinuedFromContactId"):
         result["ContinuedFromContactId"] = started["ContinuedFromContactId"]
+    result.update(_continuation(started["ContactId"]))
     return _response(200, {"data": {"startChatResult": result}}, cors)

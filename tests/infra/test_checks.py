@@ -78,6 +78,7 @@ def test_acknowledgements_are_few_narrow_and_explained(synthesized: Synthesized)
     )
     expected = {
         ("StreamDeadLetters/Queue", "AwsSolutions-SQS3"),
+        ("ContinuationKey/Secret", "AwsSolutions-SMG4"),
         (
             "ApiGatewayAccount/CloudWatchRole",
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"

@@ -67,6 +67,18 @@ def test_contact_attributes_from_cdk_json_or_the_command_line() -> None:
         config(contactAttributes="email:0")
 
 
+def test_budgets_idle_times_and_content_types_from_the_context() -> None:
+    env = config(
+        chatStartsPerIp="20", activeChatCap=40, idleNoMessageSeconds="900", supportedContentTypes="text/plain"
+    ).handler_environment()
+    assert (env["CHAT_STARTS_PER_IP"], env["ACTIVE_CHAT_CAP"], env["IDLE_NO_MESSAGE_SECONDS"]) == ("20", "40", "900")
+    assert env["SUPPORTED_CONTENT_TYPES"] == "text/plain"
+    with pytest.raises(ConfigError, match="supportedContentTypes must list text/plain"):
+        config(supportedContentTypes="text/markdown")
+    with pytest.raises(ConfigError, match="activeChatCap must be between 1 and"):
+        config(activeChatCap="0")
+
+
 def test_trace_aws_calls_is_opt_in() -> None:
     assert config(traceAwsCalls="true").handler_environment()["TRACE_AWS_CALLS"] == "true"
     assert config().handler_environment()["TRACE_AWS_CALLS"] == "false"
@@ -117,6 +129,14 @@ def test_handler_environment() -> None:
         "LOG_LEVEL": "INFO",
         "TRACE_AWS_CALLS": "false",
         "CONTACT_ATTRIBUTES": "customerName:256,email:254,topic:100,page:256,locale:35",
+        "SUPPORTED_CONTENT_TYPES": "text/plain,text/markdown,application/vnd.amazonaws.connect.message.interactive,"
+        "application/vnd.amazonaws.connect.message.interactive.response",
+        "CHAT_STARTS_PER_IP": "10",
+        "CHAT_START_WINDOW_SECONDS": "3600",
+        "ACTIVE_CHATS_PER_IP": "3",
+        "ACTIVE_CHAT_CAP": "80",
+        "IDLE_NO_MESSAGE_SECONDS": "600",
+        "IDLE_DISCONNECTED_SECONDS": "1800",
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 from common import contract
 from infra.config import EXAMPLE_CONTEXT
 from tests.infra.conftest import Synthesized
+from tests.infra.test_stack import functions_by_handler
 
 INSTANCE_ID = EXAMPLE_CONTEXT["connectInstanceId"]
 FLOW_ID = EXAMPLE_CONTEXT["contactFlowId"]
@@ -201,3 +202,21 @@ def test_only_the_message_function_and_the_sweeper_may_stop_contacts(synthesized
     for other in contract.FUNCTIONS.values():
         if other.id not in (contract.RELAY_MESSAGE, contract.RELAY_SWEEPER):
             assert not any("connect:StopContact" in actions_of(s) for s in statements_of(synthesized, other))
+
+
+def test_the_continuation_key_is_generated_and_read_only_by_those_who_sign_or_check_tokens(
+    synthesized: Synthesized,
+) -> None:
+    secrets = synthesized.resources("AWS::SecretsManager::Secret")
+    [(secret_id, secret)] = secrets.items()
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] == 64
+    assert secret["DeletionPolicy"] == "Retain"
+    for spec in contract.FUNCTIONS.values():
+        reads = [s for s in statements_of(synthesized, spec) if "secretsmanager:GetSecretValue" in actions_of(s)]
+        variables = functions_by_handler(synthesized)[spec.handler]["Properties"]["Environment"]["Variables"]
+        if spec.continuation:
+            assert [as_list(s["Resource"]) for s in reads] == [[{"Ref": secret_id}]], spec.id
+            assert variables["CONTINUATION_KEY_SECRET"] == {"Ref": secret_id}
+        else:
+            assert reads == [], spec.id
+            assert "CONTINUATION_KEY_SECRET" not in variables

@@ -77,3 +77,29 @@ def wire(connect_client: Any, participant_client: Any) -> Iterator[WireLog]:
 def agent_off(emulator: RunningEmulator) -> None:
     """The test plays the agent itself: the simulated agent stays out (restored after the test)."""
     emulator.control("POST", "/config", {"agentEnabled": False})
+
+
+@pytest.fixture
+def start_chat_table(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A session table for the start-chat endpoint's budgets (generous unless a test sets them)."""
+    from start_chat import app
+
+    table_name = f"start-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_url)
+    create_table(table_name)
+    for name, value in (("SESSION_TABLE_NAME", table_name), ("CHAT_STARTS_PER_IP", "1000")):
+        monkeypatch.setenv(name, value)
+    app._budgets.cache_clear()
+    return table_name
+
+
+@pytest.fixture
+def persistent_chat(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Persistent chat on: a continuation key in moto's Secrets Manager; the secret's name."""
+    import secrets
+
+    name = f"continuation-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", moto_url)
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secrets.token_urlsafe(48))
+    monkeypatch.setenv("CONTINUATION_KEY_SECRET", name)
+    return name

@@ -14,7 +14,7 @@ from tests.support.servers import RunningEmulator
 
 
 @pytest.fixture
-def start_chat(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def start_chat(emulator: RunningEmulator, start_chat_table: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from start_chat import app
 
     monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECT", emulator.url)

@@ -89,7 +89,11 @@ class Endpoint:
 
 @pytest.fixture
 def endpoint(
-    emulator: RunningEmulator, moto_url: str, auth: RunningFakes, monkeypatch: pytest.MonkeyPatch
+    emulator: RunningEmulator,
+    moto_url: str,
+    auth: RunningFakes,
+    start_chat_table: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Endpoint]:
     from start_chat import app
 
@@ -103,7 +107,6 @@ def endpoint(
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
     _clear_caches(app)
     yield Endpoint(app, auth, emulator, monkeypatch)
-    monkeypatch.undo()
     _clear_caches(app)
 
 

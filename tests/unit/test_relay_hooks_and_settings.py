@@ -85,7 +85,10 @@ def test_settings_defaults_and_origins() -> None:
     assert settings.origin_allowed("https://b.example")
     assert not settings.origin_allowed("https://c.example")
     assert Settings.from_env({**BASE, "ALLOWED_ORIGINS": "*"}).origin_allowed("https://c.example")
-    assert Settings.from_env({"CONNECT_INSTANCE_ID": "i", "CONTACT_FLOW_ID": "f"}, relay=False).table_name == ""
+    start_chat = Settings.from_env(
+        {"CONNECT_INSTANCE_ID": "i", "CONTACT_FLOW_ID": "f", "SESSION_TABLE_NAME": "t"}, relay=False
+    )
+    assert start_chat.streaming_topic_arn == ""
     assert Settings.from_env(BASE).contact_attributes == {
         "customerName": 256,
         "email": 254,

@@ -11,15 +11,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connect_chat.attachments import download, prepare_attachment, upload
 from connect_chat.constants import ReceiptKind
 from connect_chat.errors import InvalidArgumentError
 from connect_chat.log import get_logger, register_secret
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
-from connect_chat.protocol.items import Item, parse_timestamp
 from connect_chat.validation import (
     TranscriptArgs,
     validate_event,
@@ -27,6 +25,9 @@ from connect_chat.validation import (
     validate_receipt,
     validate_transcript_args,
 )
+
+if TYPE_CHECKING:
+    from connect_chat.protocol.items import Item
 
 __all__ = ["ChatOperations", "ConnectionResult", "receipt_content", "receipt_content_type", "result"]
 
@@ -55,6 +56,8 @@ def _when(value: Any) -> datetime | None:
         return value
     if isinstance(value, str) and value:
         try:
+            from connect_chat.protocol.items import parse_timestamp  # the item model stays out of cold starts
+
             return parse_timestamp(value)
         except ValueError:
             return None
@@ -195,6 +198,8 @@ class ChatOperations:
 
         This is the catch-up after a reconnect and the relay's ``resumeChat``.
         """
+        from connect_chat.protocol.items import Item
+
         items: list[Item] = []
         next_token: str | None = None
         for _ in range(max_pages):
@@ -231,6 +236,8 @@ class ChatOperations:
         dict
             ``{"data": {"AttachmentId", "AttachmentName", "ContentType", ...}, "metadata", "request_id"}``.
         """
+        from connect_chat.attachments import prepare_attachment, upload  # only attachments need it
+
         prepared = prepare_attachment(attachment, name=name, content_type=content_type)
         token = self._token()
         client_token = str(uuid.uuid4())
@@ -269,6 +276,8 @@ class ChatOperations:
             from connect_chat.errors import AttachmentError
 
             raise AttachmentError("the service returned no download URL")
+        from connect_chat.attachments import download
+
         return download(url)
 
     # ------------------------------------------------------------------ other calls

@@ -15,10 +15,10 @@ from connect_chat.log import register_secret
 from connect_chat.operations import ChatOperations, ConnectionResult, result
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
-from connect_chat.protocol.items import Item
 from connect_chat.validation import ChatDetails, validate_attachment
 
 if TYPE_CHECKING:
+    from connect_chat.protocol.items import Item
     from connect_chat.protocol.streaming import Audience
 
 __all__ = ["StatelessChatSession", "TokenRefreshedCallback"]

@@ -12,7 +12,6 @@ from connect_chat.config import get_global_config, snake
 from connect_chat.constants import ReceiptKind, ScanDirection, SessionType, SortOrder
 from connect_chat.errors import InvalidArgumentError
 from connect_chat.protocol import content_types as ct
-from connect_chat.protocol.items import parse_timestamp
 
 __all__ = [
     "ChatDetails",
@@ -98,6 +97,7 @@ _IGNORED_DETAIL_KEYS = (
     "streaming_id",
     "connection_credentials",
     "websocket",
+    "continuation_token",  # the start-chat endpoint's token for continuing the chat later
 )
 
 
@@ -346,6 +346,8 @@ def _start_position(value: Any) -> StartPosition | None:
     if "absolute_time" in given:
         stamp = _string("start_position.absolute_time", given["absolute_time"], max_len=100)
         try:
+            from connect_chat.protocol.items import parse_timestamp  # only timestamps given as positions
+
             parse_timestamp(stamp)
         except ValueError as exc:
             raise InvalidArgumentError(

@@ -1,0 +1,57 @@
+"""The end of a relay chat, told the same way wherever the relay learns it (``endChat``, a refused token, the
+``chat.ended`` item, the idle sweeper, a frame on an ended chat).
+
+The ``chatEnded`` frame carries a continuation token when the deployment has persistent chat on: the client's
+proof that it took part, which it may send back in a later ``startChat`` to continue the conversation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from common import continuation, frames
+from common.budgets import ChatBudgets
+from common.fanout import broadcast
+from common.gateway import ConnectionPoster
+from common.sessions import FanOut, SessionStore
+
+_log = logging.getLogger(__name__)
+
+
+def ended_frame(contact_id: str, request_id: str | None = None) -> dict[str, Any]:
+    """``{"type": "chatEnded", "contactId", "continuationToken"?, "continuationExpiresAt"?, "requestId"?}``."""
+    frame = frames.chat_ended_frame(contact_id, request_id)
+    if not continuation.configured():
+        return frame
+    now = int(time.time())
+    try:
+        frame["continuationToken"] = continuation.issue_token(contact_id, now=now)
+    except continuation.ContinuationError:
+        _log.warning("No continuation token: the key cannot be read", exc_info=True)
+        return frame
+    expires = now + continuation.DEFAULT_TTL_SECONDS
+    frame["continuationExpiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+    return frame
+
+
+def announce_end(
+    store: SessionStore,
+    budgets: ChatBudgets,
+    contact_id: str,
+    *,
+    also: tuple[ConnectionPoster, str] | None = None,
+) -> FanOut | None:
+    """Record that the chat ended; for the call that changed it, tell every attached connection and give its
+    budgets back. ``also`` (a poster and a connection id) is told either way, when it is not attached."""
+    fan_out = store.mark_ended(contact_id)
+    frame = ended_frame(contact_id)
+    attached = fan_out.connections if fan_out is not None else {}
+    if fan_out is not None:
+        broadcast(store, contact_id, attached, frame)
+        if fan_out.source_ip:
+            budgets.release(fan_out.source_ip)
+    if also is not None and also[1] not in attached:
+        also[0].post(also[1], frame)
+    return fan_out
