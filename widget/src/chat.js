@@ -21,6 +21,8 @@ const RECONCILE_AFTER_THROTTLE_MS = 5000;
 const RECONCILE_AFTER_DOUBT_MS = 3000;
 /** Transcript pages of 100 items loaded to show the conversation a chat continues. */
 const HISTORY_PAGES = 5;
+/** After Connect's ``chat.ended`` item, how long the socket waits for the relay's ``chatEnded`` frame. */
+const ENDED_FRAME_WAIT_MS = 5000;
 const MAX_CONTINUATION_TOKEN_CHARS = 4096;
 
 /** ``{token, expiresAt}`` from a ``chatEnded`` frame, or ``null`` when it carries no usable continuation token. */
@@ -60,6 +62,7 @@ export function createChat({ config, relay }) {
   };
   let lastTypingSent = 0;
   let reconciling = false;
+  let closeTimer = null;
 
   function changed() {
     events.emit("change");
@@ -296,17 +299,30 @@ export function createChat({ config, relay }) {
     }
   }
 
-  function chatEnded(fromServer) {
-    if (state.status === "ended") return;
-    conversation.addEndedNotice();
-    state.status = "ended";
-    state.endRequested = false;
-    for (const who of [...typing.keys()]) hideTyping(who);
-    state.resumeToken = null;
-    save();
-    relay.want(false);
-    events.emit("ended", { contactId: state.contactId, fromServer });
-    changed();
+  /**
+   * The chat ended: told by the relay's ``chatEnded`` frame (``fromFrame``), which may carry a continuation token,
+   * or first by Connect's ``chat.ended`` item. The relay follows such an item with the frame, so the socket stays
+   * open a moment for it.
+   */
+  function chatEnded(fromFrame) {
+    if (state.status !== "ended") {
+      conversation.addEndedNotice();
+      state.status = "ended";
+      state.endRequested = false;
+      for (const who of [...typing.keys()]) hideTyping(who);
+      state.resumeToken = null;
+      save();
+      events.emit("ended", { contactId: state.contactId, fromServer: fromFrame });
+      changed();
+    }
+    clearTimeout(closeTimer);
+    closeTimer = setTimeout(
+      () => {
+        closeTimer = null;
+        if (state.status === "ended") relay.want(false); // unless the customer started another chat meanwhile
+      },
+      fromFrame ? 0 : ENDED_FRAME_WAIT_MS
+    );
   }
 
   /** After (re)connecting: fill any gap from the transcript, then send what is still unsent. */
