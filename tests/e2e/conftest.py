@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -100,12 +101,17 @@ class Site:
         self.origin = f"http://localhost:{port}"
         self.stranger_origin = f"http://127.0.0.1:{port}"
         self.pages: dict[str, tuple[bytes, dict[str, str]]] = {}
+        self.endpoints: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
     def add(self, html: str, headers: dict[str, str] | None = None) -> str:
         """Serve ``html`` (with ``headers``) at a new path; returns the path."""
         path = f"/page-{len(self.pages) + 1}"
         self.pages[path] = (html.encode(), headers or {})
         return path
+
+    def add_endpoint(self, path: str, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Answer ``POST path`` (a JSON body, same origin) with the JSON object ``answer(body)`` returns."""
+        self.endpoints[path] = answer
 
 
 def _site_handler(pages: Site) -> type[BaseHTTPRequestHandler]:
@@ -122,6 +128,21 @@ def _site_handler(pages: Site) -> type[BaseHTTPRequestHandler]:
             self.send_header("Cache-Control", "no-store")
             for name, value in headers.items():
                 self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            answer = pages.endpoints.get(self.path.split("?")[0])
+            if answer is None:
+                self.send_error(404)
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b"{}"
+            body = json.dumps(answer(json.loads(raw or b"{}"))).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(body)
 

@@ -5,6 +5,7 @@ answered in the documented shape, then shown answered; field limits, unknown tem
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from tests.e2e.widget_support import (
     Frames,
     agent_says,
     eventually,
+    screenshot_path,
+    screenshot_widget,
     send,
     start_chat,
     transcript,
@@ -56,11 +59,18 @@ def customer_responses(stack: LocalStackProcess, contact_id: str) -> list[dict[s
     ]
 
 
-def test_a_list_picker_answered_by_keyboard(page: Any, local_stack: LocalStackProcess) -> None:
+def test_a_list_picker_answered_by_keyboard(
+    page: Any, viewport: str, local_stack: LocalStackProcess, tmp_path: Path
+) -> None:
     frames = Frames(page)
     started = start_chat(page, local_stack.http_url + "/")
     page.locator("li[data-kind=notice]", has_text="joined the chat").wait_for()
     card = ask(page, "menu", "ListPicker")
+    wait(page, f"() => [...{SHADOW}.querySelectorAll('li.other img')].every((i) => i.complete && i.naturalWidth)")
+    if viewport == "desktop":
+        page.mouse.move(0, 0)  # no option hovered
+        page.wait_for_timeout(300)
+        screenshot_widget(page, screenshot_path("widget-interactive", tmp_path))
 
     # Pictures carry their descriptions; the options are a list named by the question, each a button.
     assert card.locator("img.im-image").get_attribute("alt") == "A help desk"

@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
+    ROOT,
     Frames,
     embed_page,
     eventually,
@@ -263,3 +264,28 @@ def test_every_refusal_has_a_message_in_every_language(page: Any, checked_stack:
         for code, text in messages[tag].items():
             assert text != messages["en"][code], f"{tag}.{code} is not translated"
         assert "3" in messages[tag]["BUDGET_EXCEEDED"]
+
+
+#: The README's example: the page asks its own site for a token of the signed-in customer.
+AUTHENTICATE_EXAMPLE = """<script>
+window.ConnectChatWidgetConfig = {
+  // Resolves with a JWT your site issued for the signed-in customer, or with nothing for a visitor.
+  authenticate: async () => {
+    const answer = await fetch("/chat-token", { method: "POST", credentials: "same-origin" });
+    return answer.ok ? (await answer.json()).token : null;
+  },
+};
+</script>"""
+
+
+def test_the_readme_s_sign_in_example(page: Any, site: Site, checked_stack: LocalStackProcess) -> None:
+    assert AUTHENTICATE_EXAMPLE in (ROOT / "README.md").read_text(), "the README shows this example"
+    site.add_endpoint("/chat-token", lambda body: {"token": mint(checked_stack, {"sub": "7", "name": "Sam Site"})})
+    attributes = {"websocket-url": checked_stack.websocket_url, **challenge_attributes(checked_stack)}
+    path = site.add(embed_page(checked_stack.http_url, attributes, before=AUTHENTICATE_EXAMPLE))
+    page.goto(site.origin + path)
+    widget_ready(page)
+    open_panel(page)
+    submit_name(page, "Somebody")
+    wait_connected(page)
+    assert widget_state(page)["displayName"] == "Sam Site"
