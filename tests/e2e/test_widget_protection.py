@@ -289,3 +289,48 @@ def test_the_readme_s_sign_in_example(page: Any, site: Site, checked_stack: Loca
     submit_name(page, "Somebody")
     wait_connected(page)
     assert widget_state(page)["displayName"] == "Sam Site"
+
+
+#: A challenge service whose check the visitor has not passed yet: it renders and waits.
+WAITING_CHALLENGE = """<script>
+window.turnstile = {
+  render(element, options) {
+    window.__challenge = {element, options};
+    element.textContent = "Verify you are human";
+    return "w1";
+  },
+  reset() {},
+};
+</script>"""
+
+
+def test_the_challenge_shows_in_the_panel_until_the_start_is_given_up(
+    page: Any, site: Site, checked_stack: LocalStackProcess
+) -> None:
+    attributes = {
+        "websocket-url": checked_stack.websocket_url,
+        "challenge-script": f"{site.origin}/never-loaded.js",  # the page has the service's global already
+        "challenge-site-key": "site-key-1",
+        "theme": "dark",
+    }
+    path = site.add(embed_page(checked_stack.http_url, attributes, before=WAITING_CHALLENGE))
+    frames = Frames(page)
+    page.goto(site.origin + path)
+    widget_ready(page)
+    open_panel(page)
+    submit_name(page, "Ana")
+    area = page.get_by_role("group", name="Security check")
+    area.wait_for()
+    assert page.evaluate("window.__challenge.options.sitekey") == "site-key-1"
+    assert page.evaluate("window.__challenge.options.theme") == "dark"
+    # The service's element is the page's, shown inside the panel.
+    assert page.evaluate("window.__challenge.element.parentElement.id") == "connect-chat-widget"
+    assert page.evaluate("window.__challenge.element.assignedSlot.name") == "challenge"
+    assert page.get_by_text("Verify you are human").is_visible()
+    assert widget_state(page)["status"] == "starting"
+
+    page.get_by_role("button", name="End chat").click()
+    wait(page, "window.ConnectChatWidget.state.status === 'idle'")
+    assert not area.is_visible()
+    assert not frames.actions("startChat")
+    assert widget_state(page)["error"] == ""

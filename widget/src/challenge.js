@@ -162,6 +162,10 @@ export function createChallenge({ config, host, onVisible }) {
 
   return {
     enabled,
+    /** Stop waiting for the customer to pass the check (the start was given up); its place in the panel hides. */
+    cancel() {
+      if (pending) pending.reject(new RelayError("CANCELLED", "the start was given up"));
+    },
     /** A fresh challenge token (one attempt at a time: a second caller shares the first's). */
     token() {
       if (!inFlight) {

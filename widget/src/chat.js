@@ -133,9 +133,10 @@ export function createChat({ config, relay }) {
       // The page's additions: a signed-in customer's token, a human check's token (never kept, never logged).
       for (const extend of startExtensions) Object.assign(frame, await extend({ ...frame }));
     } catch (error) {
+      if (serial !== startSerial || state.status !== "starting") return; // given up meanwhile
       const code = error instanceof RelayError ? error.code : "START_FAILED";
       console.error(`connect-chat widget: a chat could not start (${code})`, error instanceof RelayError ? error.message : error);
-      if (serial === startSerial) startRefused(error instanceof RelayError ? error : new RelayError(code));
+      startRefused(error instanceof RelayError ? error : new RelayError(code));
       return;
     }
     // A newer attempt (the socket reconnected meanwhile) or a cancelled one: this frame is not sent.

@@ -4,9 +4,8 @@
  * relay says how long (``retryAfter``, seconds).
  */
 
+/** Codes whose message needs no number (BUDGET_EXCEEDED and BUSY say the minutes to wait: below). */
 const KEYS = {
-  BUDGET_EXCEEDED: "tooManyChats",
-  BUSY: "busyRetry",
   THROTTLED: "busy",
   RATE_LIMITED: "busy",
   LIMIT_EXCEEDED: "busy",

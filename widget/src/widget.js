@@ -52,7 +52,12 @@ export async function mount({ api, dataset, options, nonce }) {
   const identity = createIdentity({ authenticate: config.authenticate, nameClaim: config.customerNameClaim });
   chat.extendStart(() => identity.startFields());
   const challenge = createChallenge({ config, host: view.host, onVisible: (shown) => view.showChallenge(shown) });
-  if (challenge.enabled) chat.extendStart(async () => ({ challengeToken: await challenge.token() }));
+  if (challenge.enabled) {
+    chat.extendStart(async () => ({ challengeToken: await challenge.token() }));
+    chat.on("change", () => {
+      if (chat.state.status !== "starting") challenge.cancel();
+    });
+  }
 
   let language = null;
   let t = (key) => key;

@@ -7,8 +7,9 @@
  *   chat message is written line by line).
  *
  * Anything else (HTML tags, headings, tables, images) stays text. Links keep only http, https and mailto
- * addresses; any other link is left as the text it was written as. The parser runs in time proportional to its
- * input: closers are looked up in indexes built once per paragraph, nesting is capped, and nothing backtracks.
+ * addresses; any other link is left as the text it was written as. Hostile input cannot stall it: closers are
+ * looked up in indexes built once per paragraph (sorted, by binary search), scans ahead are bounded, nesting is
+ * capped, and nothing backtracks.
  *
  * Tree: blocks ``{type: "paragraph", children}``, ``{type: "list", ordered, start, items: [blocks]}``,
  * ``{type: "code", value}``; inline ``{type: "text", value}``, ``{type: "em" | "strong", children}``,
