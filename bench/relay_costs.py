@@ -32,7 +32,14 @@ from local.web import sns_event_record
 from tests.support.relay import ORIGIN, RelayHarness, create_table, lambda_context, load_event
 from tests.support.servers import run_emulator, run_moto
 
-HANDLER_MODULES = ("relay.connect", "relay.disconnect", "relay.message", "relay.stream", "relay.sweeper", "start_chat.app")
+HANDLER_MODULES = (
+    "relay.connect",
+    "relay.disconnect",
+    "relay.message",
+    "relay.stream",
+    "relay.sweeper",
+    "start_chat.app",
+)
 #: What the relay-floor design promises per action (DynamoDB requests), printed beside what was counted.
 FLOOR = {
     "$connect": "1 PutItem",
