@@ -29,10 +29,17 @@ from bench.cold_start import InvocationCost, import_costs, invocation_cost, lamb
 from common import contract
 from local.connect_emulator import EmulatorConfig
 from local.web import sns_event_record
-from tests.support.relay import ORIGIN, RelayHarness, create_table, lambda_context, load_event
+from tests.support.relay import ORIGIN, RelayHarness, lambda_context, load_event, new_deployment
 from tests.support.servers import run_emulator, run_moto
 
-HANDLER_MODULES = ("relay.connect", "relay.disconnect", "relay.message", "relay.stream", "relay.sweeper", "start_chat.app")
+HANDLER_MODULES = (
+    "relay.connect",
+    "relay.disconnect",
+    "relay.message",
+    "relay.stream",
+    "relay.sweeper",
+    "start_chat.app",
+)
 #: What the relay-floor design promises per action (DynamoDB requests), printed beside what was counted.
 FLOOR = {
     "$connect": "1 PutItem",
@@ -66,31 +73,20 @@ def deployment() -> Iterator[RelayHarness]:
         os.environ["AWS_ENDPOINT_URL_CONNECT"] = emulator.url
         os.environ["AWS_ENDPOINT_URL_CONNECTPARTICIPANT"] = emulator.url
         suffix = uuid.uuid4().hex[:8]
-        table_name = f"bench-{suffix}"
-        create_table(table_name)
-        sns, sqs = boto3.client("sns"), boto3.client("sqs")
-        topic_arn = sns.create_topic(Name=f"bench-{suffix}")["TopicArn"]
-        queue_url = sqs.create_queue(QueueName=f"bench-{suffix}")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol="sqs",
-            Endpoint=queue_arn,
-            Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
-        )
+        harness = new_deployment(f"bench-{suffix}")
         os.environ.update(
             {
                 contract.ENV_INSTANCE_ID: "bench-instance",
                 contract.ENV_CONTACT_FLOW_ID: "bench-flow",
-                contract.ENV_TABLE_NAME: table_name,
-                contract.ENV_STREAMING_TOPIC_ARN: topic_arn,
+                contract.ENV_TABLE_NAME: harness.table_name,
+                contract.ENV_STREAMING_TOPIC_ARN: harness.topic_arn,
                 contract.ENV_ALLOWED_ORIGINS: ORIGIN,
                 contract.ENV_RATE_LIMIT_PER_MINUTE: "10000",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": "ERROR",
             }
         )
-        yield RelayHarness(table_name=table_name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
+        yield harness
 
 
 def notifications(relay: RelayHarness, wanted: int, timeout: float = 10.0) -> list[dict[str, Any]]:

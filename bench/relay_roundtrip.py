@@ -43,11 +43,22 @@ async def _chat(stack: LocalStackProcess, messages: int, acks: list[float], echo
                     echoed = True
 
 
+async def _report_progress(total: int, acks: list[float]) -> None:
+    while True:
+        await asyncio.sleep(2)
+        print(f"  … {len(acks)} of {total} messages acknowledged", flush=True)
+
+
 async def _run(stack: LocalStackProcess, chats: int, messages: int) -> None:
     acks: list[float] = []
     echoes: list[float] = []
+    print(f"relay round trip on the local stack: {chats} chats x {messages} messages (agent off)", flush=True)
+    progress = asyncio.create_task(_report_progress(chats * messages, acks))
     started = time.perf_counter()
-    await asyncio.gather(*(_chat(stack, messages, acks, echoes) for _ in range(chats)))
+    try:
+        await asyncio.gather(*(_chat(stack, messages, acks, echoes) for _ in range(chats)))
+    finally:
+        progress.cancel()
     elapsed = time.perf_counter() - started
     print(
         f"relay round trip: {chats} chats x {messages} messages in {elapsed:.2f} s "
@@ -62,6 +73,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=10)
     parser.add_argument("--messages", type=int, default=10)
     args = parser.parse_args()
+    print("  … starting the local stack", flush=True)
     with run_local_stack({"LOCAL_AGENT": "off"}) as stack:
         asyncio.run(_run(stack, args.chats, args.messages))
 

@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from common import contract
+from infra.context_values import (
+    ConfigError,
+    bounded,
+    choice,
+    flag,
+    how,
+    integer,
+    matching,
+    optional_matching,
+    text,
+)
 from infra.protection_config import ChallengeConfig, CustomerTokenConfig
+
+__all__ = ["EXAMPLE_CONTEXT", "LOG_RETENTION_DAYS", "ConfigError", "StackConfig"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -47,10 +60,6 @@ _ENV_FALLBACK: Final[Mapping[str, str]] = {
     "connectInstanceId": contract.ENV_INSTANCE_ID,
     "contactFlowId": contract.ENV_CONTACT_FLOW_ID,
 }
-
-
-class ConfigError(ValueError):
-    """A missing or invalid context value; the message names the key and how to pass it."""
 
 
 @dataclass(frozen=True)
@@ -198,80 +207,47 @@ class StackConfig:
             connect_instance_id=_identifier(get_or_env, "connectInstanceId", "the Amazon Connect instance id"),
             contact_flow_id=_identifier(get_or_env, "contactFlowId", "the contact flow id"),
             allowed_origins=_origins(get("allowedOrigins")),
-            chat_duration_minutes=_bounded(get, "chatDurationMinutes", contract.CHAT_DURATION_MINUTES),
-            rate_limit_per_minute=_bounded(get, "rateLimitPerMinute", contract.RATE_LIMIT_PER_MINUTE),
-            throttle_rate_limit=_integer(get, "throttleRateLimit", contract.THROTTLE_RATE_LIMIT, 1, 10000),
-            throttle_burst_limit=_integer(get, "throttleBurstLimit", contract.THROTTLE_BURST_LIMIT, 1, 5000),
+            chat_duration_minutes=bounded(get, "chatDurationMinutes", contract.CHAT_DURATION_MINUTES),
+            rate_limit_per_minute=bounded(get, "rateLimitPerMinute", contract.RATE_LIMIT_PER_MINUTE),
+            throttle_rate_limit=integer(get, "throttleRateLimit", contract.THROTTLE_RATE_LIMIT, 1, 10000),
+            throttle_burst_limit=integer(get, "throttleBurstLimit", contract.THROTTLE_BURST_LIMIT, 1, 5000),
             log_retention_days=_retention(get("logRetentionDays")),
-            stage_name=_matching(get, "stageName", contract.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
+            stage_name=matching(get, "stageName", contract.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
             message_hooks=_hooks(get("messageHooks")),
-            connection_authorizer=_optional_matching(get, "connectionAuthorizer", _HOOK, "a module:function name"),
-            removal_policy=_choice(get, "removalPolicy", "retain", REMOVAL_POLICIES),
-            allow_contact_flow_override=_flag(get, "allowContactFlowOverride", default=False),
-            log_level=_choice(get, "logLevel", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
-            stack_name=_matching(get, "stackName", "ConnectChat", _STACK_NAME, "a CloudFormation stack name"),
-            powertools_layer_arn=_optional_matching(get, "powertoolsLayerArn", _LAYER_ARN, "a Lambda layer ARN"),
+            connection_authorizer=optional_matching(get, "connectionAuthorizer", _HOOK, "a module:function name"),
+            removal_policy=choice(get, "removalPolicy", "retain", REMOVAL_POLICIES),
+            allow_contact_flow_override=flag(get, "allowContactFlowOverride", default=False),
+            log_level=choice(get, "logLevel", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
+            stack_name=matching(get, "stackName", "ConnectChat", _STACK_NAME, "a CloudFormation stack name"),
+            powertools_layer_arn=optional_matching(get, "powertoolsLayerArn", _LAYER_ARN, "a Lambda layer ARN"),
             layer_account_ids=_accounts(get("layerAccountIds")),
-            alarm_topic_arn=_optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
-            create_api_gateway_account_role=_flag(get, "createApiGatewayAccountRole", default=True),
-            trace_aws_calls=_flag(get, "traceAwsCalls", default=False),
-            persistent_chat=_flag(get, "persistentChat", default=True),
+            alarm_topic_arn=optional_matching(get, "alarmTopicArn", _TOPIC_ARN, "an SNS topic ARN"),
+            create_api_gateway_account_role=flag(get, "createApiGatewayAccountRole", default=True),
+            trace_aws_calls=flag(get, "traceAwsCalls", default=False),
+            persistent_chat=flag(get, "persistentChat", default=True),
             supported_content_types=_content_types(get("supportedContentTypes")),
-            chat_starts_per_ip=_bounded(get, "chatStartsPerIp", contract.CHAT_STARTS_PER_IP),
-            chat_start_window_seconds=_bounded(get, "chatStartWindowSeconds", contract.CHAT_START_WINDOW_SECONDS),
-            active_chats_per_ip=_bounded(get, "activeChatsPerIp", contract.ACTIVE_CHATS_PER_IP),
-            active_chat_cap=_bounded(get, "activeChatCap", contract.ACTIVE_CHAT_CAP),
-            idle_no_message_seconds=_bounded(get, "idleNoMessageSeconds", contract.IDLE_NO_MESSAGE_SECONDS),
-            idle_disconnected_seconds=_bounded(get, "idleDisconnectedSeconds", contract.IDLE_DISCONNECTED_SECONDS),
+            chat_starts_per_ip=bounded(get, "chatStartsPerIp", contract.CHAT_STARTS_PER_IP),
+            chat_start_window_seconds=bounded(get, "chatStartWindowSeconds", contract.CHAT_START_WINDOW_SECONDS),
+            active_chats_per_ip=bounded(get, "activeChatsPerIp", contract.ACTIVE_CHATS_PER_IP),
+            active_chat_cap=bounded(get, "activeChatCap", contract.ACTIVE_CHAT_CAP),
+            idle_no_message_seconds=bounded(get, "idleNoMessageSeconds", contract.IDLE_NO_MESSAGE_SECONDS),
+            idle_disconnected_seconds=bounded(get, "idleDisconnectedSeconds", contract.IDLE_DISCONNECTED_SECONDS),
             customer_tokens=CustomerTokenConfig.from_context(get),
             challenge=ChallengeConfig.from_context(get),
             contact_attributes=_attribute_allowlist(get("contactAttributes")),
         )
 
 
-def _how(key: str, example: str = "...") -> str:
-    return f"pass it with `-c {key}={example}` (npx cdk deploy -c {key}={example}) or set it in cdk.json's context"
-
-
-def _text(get: Callable[[str], Any], key: str) -> str | None:
-    value = get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ConfigError(f"context value {key} must be a string, got {value!r}; {_how(key)}")
-    text = str(value).strip()
-    return text or None
-
-
 def _identifier(get: Callable[[str], Any], key: str, what: str) -> str:
-    value = _text(get, key)
+    value = text(get, key)
     if value is None:
         raise ConfigError(
-            f"missing required context value {key} ({what}); {_how(key)}, "
+            f"missing required context value {key} ({what}); {how(key)}, "
             f"or set the environment variable {_ENV_FALLBACK[key]}"
         )
     if not _UUID.match(value):
-        raise ConfigError(f"context value {key} must be {what}, a UUID, got {value!r}; {_how(key)}")
+        raise ConfigError(f"context value {key} must be {what}, a UUID, got {value!r}; {how(key)}")
     return value.lower()
-
-
-def _integer(get: Callable[[str], Any], key: str, default: int, low: int, high: int) -> int:
-    raw = get(key)
-    if raw is None or raw == "":
-        return default
-    try:
-        if isinstance(raw, bool | float):
-            raise ValueError(raw)
-        value = int(str(raw).strip())
-    except ValueError as exc:
-        raise ConfigError(f"context value {key} must be an integer between {low} and {high}, got {raw!r}") from exc
-    if not low <= value <= high:
-        raise ConfigError(f"context value {key} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _bounded(get: Callable[[str], Any], key: str, bounds: contract.Bounds) -> int:
-    return _integer(get, key, bounds.default, bounds.low, bounds.high)
 
 
 def _content_types(raw: Any) -> tuple[str, ...]:
@@ -300,7 +276,7 @@ def _attribute_allowlist(raw: Any) -> dict[str, int]:
 
 
 def _retention(raw: Any) -> int:
-    value = _integer(lambda _key: raw, "logRetentionDays", 30, 1, 3653)
+    value = integer(lambda _key: raw, "logRetentionDays", 30, 1, 3653)
     if value not in LOG_RETENTION_DAYS:
         allowed = ", ".join(str(days) for days in sorted(LOG_RETENTION_DAYS))
         raise ConfigError(f"context value logRetentionDays must be one of {allowed}; got {value}")
@@ -346,38 +322,3 @@ def _hooks(raw: Any) -> tuple[str, ...]:
         if not _HOOK.match(hook):
             raise ConfigError(f"context value messageHooks: {hook!r} is not a module:function name")
     return hooks
-
-
-def _choice(get: Callable[[str], Any], key: str, default: str, choices: tuple[str, ...], *, upper: bool = False) -> str:
-    value = _text(get, key)
-    if value is None:
-        return default
-    value = value.upper() if upper else value.lower()
-    if value not in choices:
-        raise ConfigError(f"context value {key} must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
-def _flag(get: Callable[[str], Any], key: str, *, default: bool) -> bool:
-    raw = get(key)
-    if raw is None or raw == "":
-        return default
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text not in ("true", "false"):
-        raise ConfigError(f"context value {key} must be true or false, got {raw!r}")
-    return text == "true"
-
-
-def _matching(get: Callable[[str], Any], key: str, default: str, pattern: re.Pattern[str], what: str) -> str:
-    value = _text(get, key)
-    if value is None:
-        return default
-    if not pattern.match(value):
-        raise ConfigError(f"context value {key} must be {what}, got {value!r}")
-    return value
-
-
-def _optional_matching(get: Callable[[str], Any], key: str, pattern: re.Pattern[str], what: str) -> str:
-    return _matching(get, key, "", pattern, what)

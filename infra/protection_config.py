@@ -13,6 +13,7 @@ from typing import Any, Final
 from common import contract
 from common.challenge import KNOWN_SITEVERIFY_URLS, SecretReference
 from common.identity import parse_algorithms, parse_attribute_claims
+from infra.context_values import ConfigError, bounded, flag, text
 
 _HTTPS_URL: Final = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")
 _CLAIM: Final = re.compile(r"^[A-Za-z0-9_:.-]{1,128}$")
@@ -86,34 +87,32 @@ class CustomerTokenConfig:
 
         Raises
         ------
-        infra.config.ConfigError
+        infra.context_values.ConfigError
             Naming the key.
         """
-        from infra.config import ConfigError, _bounded, _flag, _text
-
-        jwks_url = _text(get, "customerJwksUrl")
+        jwks_url = text(get, "customerJwksUrl")
         if jwks_url is None:
-            stray = [key for key in CUSTOMER_TOKEN_KEYS if _text(get, key) is not None]
+            stray = [key for key in CUSTOMER_TOKEN_KEYS if text(get, key) is not None]
             if stray:
                 raise ConfigError(f"context value {stray[0]} is set but customerJwksUrl is not; set both or neither")
             return None
         _https(jwks_url, "customerJwksUrl", "the site's JWKS")
-        issuer, audience = _text(get, "customerTokenIssuer"), _text(get, "customerTokenAudience")
+        issuer, audience = text(get, "customerTokenIssuer"), text(get, "customerTokenAudience")
         for key, value in (("customerTokenIssuer", issuer), ("customerTokenAudience", audience)):
             if value is None:
                 raise ConfigError(
                     f"missing context value {key}, which customer tokens must carry when customerJwksUrl is set"
                 )
-        name_claim = _text(get, "customerNameClaim") or "name"
+        name_claim = text(get, "customerNameClaim") or "name"
         if not _CLAIM.match(name_claim):
             raise ConfigError(f"context value customerNameClaim must be a claim name, got {name_claim!r}")
         return cls(
             jwks_url=jwks_url,
             issuer=str(issuer),
             audience=str(audience),
-            required=_flag(get, "customerTokenRequired", default=False),
+            required=flag(get, "customerTokenRequired", default=False),
             algorithms=_parsed(get, "customerTokenAlgorithms", parse_algorithms, ",".join(cls.algorithms)),
-            leeway_seconds=_bounded(get, "customerTokenLeewaySeconds", contract.CUSTOMER_TOKEN_LEEWAY_SECONDS),
+            leeway_seconds=bounded(get, "customerTokenLeewaySeconds", contract.CUSTOMER_TOKEN_LEEWAY_SECONDS),
             name_claim=name_claim,
             attribute_claims=_parsed(get, "customerAttributeClaims", parse_attribute_claims, ""),
         )
@@ -157,14 +156,12 @@ class ChallengeConfig:
 
         Raises
         ------
-        infra.config.ConfigError
+        infra.context_values.ConfigError
             Naming the key.
         """
-        from infra.config import ConfigError, _bounded, _text
-
-        url, verifier, secret = _text(get, "challengeVerifyUrl"), _text(get, "challengeVerifier"), None
+        url, verifier, secret = text(get, "challengeVerifyUrl"), text(get, "challengeVerifier"), None
         if url is None and verifier is None:
-            if _text(get, "challengeSecret") is not None:
+            if text(get, "challengeSecret") is not None:
                 raise ConfigError("context value challengeSecret is set but challengeVerifyUrl is not")
             return None
         if url is not None and verifier is not None:
@@ -172,7 +169,7 @@ class ChallengeConfig:
         if url is not None:
             url = KNOWN_SITEVERIFY_URLS.get(url.lower(), url)
             _https(url, "challengeVerifyUrl", f"a siteverify URL or one of {', '.join(KNOWN_SITEVERIFY_URLS)}")
-            raw = _text(get, "challengeSecret")
+            raw = text(get, "challengeSecret")
             if raw is None:
                 raise ConfigError(
                     "missing context value challengeSecret (secretsmanager:NAME or ssm:NAME), the siteverify secret "
@@ -184,7 +181,7 @@ class ChallengeConfig:
         return cls(
             verify_url=url or "",
             secret=secret,
-            secret_max_age_seconds=_bounded(
+            secret_max_age_seconds=bounded(
                 get, "challengeSecretMaxAgeSeconds", contract.CHALLENGE_SECRET_MAX_AGE_SECONDS
             ),
             verifier=verifier or "",
@@ -192,16 +189,12 @@ class ChallengeConfig:
 
 
 def _https(url: str, key: str, what: str) -> None:
-    from infra.config import ConfigError
-
     if not _HTTPS_URL.match(url):
         raise ConfigError(f"context value {key} must be {what}: an https:// URL, got {url!r}")
 
 
 def _parsed(get: Get, key: str, parse: Callable[[str], Any], default: str) -> Any:
-    from infra.config import ConfigError, _text
-
     try:
-        return parse(_text(get, key) or default)
+        return parse(text(get, key) or default)
     except ValueError as exc:
         raise ConfigError(f"context value {key}: {exc}") from None

@@ -195,7 +195,17 @@ class RelayService:
     def start_chat(self, connection: ConnectionState, frame: f.StartChat) -> None:
         from relay.starting import ChatStarter  # the first startChat loads the checks and the connect client
 
-        ChatStarter(self).start(connection.connection_id, frame)
+        assert self.budgets is not None
+        starter = ChatStarter(
+            settings=self.settings,
+            store=self.store,
+            poster=self.poster,
+            participant=self.participant,
+            connect=self.connect,
+            budgets=self.budgets,
+            source_ip=self.source_ip,
+        )
+        starter.start(connection.connection_id, frame)
 
     def resume_chat(self, connection: ConnectionState, frame: f.ResumeChat) -> None:
         invalid = f.FrameError("INVALID_RESUME_TOKEN", "the resume token is unknown or expired", frame.request_id)

@@ -28,34 +28,68 @@ from connect_chat.stateless import StatelessChatSession
 from connect_chat.validation import ChatDetails
 
 if TYPE_CHECKING:
-    from relay.service import RelayService
+    from collections.abc import Callable
+
+    from common.budgets import ChatBudgets
+    from common.gateway import ConnectionPoster
+    from common.sessions import SessionStore
+    from common.settings import Settings
+    from connect_chat.participant import ParticipantClient
 
 _log = logging.getLogger(__name__)
 
 
 class ChatStarter:
-    """Carries out one ``startChat`` frame for ``service``'s connection."""
+    """Carries out one ``startChat`` frame for a connection of the client at ``source_ip``.
 
-    def __init__(self, service: RelayService) -> None:
-        self.service = service
-        assert service.budgets is not None
-        self.budgets = service.budgets
+    Parameters
+    ----------
+    settings, store, poster
+        The deployment's settings, the session table and the connection's management endpoint.
+    participant : ParticipantClient
+        The Participant Service client (connects the new chat's customer).
+    connect : Callable[[], Any]
+        Returns the ``connect`` client (StartChatContact, and StopContact for a contact that cannot be set up).
+    budgets : ChatBudgets
+        The chat budgets the start takes.
+    source_ip : str
+        The client's address, as API Gateway saw it.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: SessionStore,
+        poster: ConnectionPoster,
+        participant: ParticipantClient,
+        connect: Callable[[], Any],
+        budgets: ChatBudgets,
+        source_ip: str,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.poster = poster
+        self.participant = participant
+        self.connect = connect
+        self.budgets = budgets
+        self.source_ip = source_ip
 
     def start(self, connection_id: str, frame: f.StartChat) -> None:
         self._reserve(connection_id, frame)
         try:
             self._start_reserved(connection_id, frame)
         except BaseException:
-            self.budgets.release(self.service.source_ip)  # no chat came of the reservation
+            self.budgets.release(self.source_ip)  # no chat came of the reservation
             raise
 
     def _reserve(self, connection_id: str, frame: f.StartChat) -> None:
         """Count the frame and take the chat's budgets in one transaction, or answer why not."""
-        service, store = self.service, self.service.store
+        store = self.store
         for _attempt in range(2):
             now = store.clock()
-            reservation = self.budgets.reservation(service.source_ip, now)
-            outcome = store.open_start(connection_id, reservation, service.settings.rate_limit_per_minute)
+            reservation = self.budgets.reservation(self.source_ip, now)
+            outcome = store.open_start(connection_id, reservation, self.settings.rate_limit_per_minute)
             if not outcome.refused_by_connection and not outcome.refused_budgets:
                 return
             if outcome.refused_budgets:
@@ -66,7 +100,7 @@ class ChatStarter:
             if held is None:
                 raise f.FrameError("NO_CONNECTION", "unknown connection; reconnect", frame.request_id)
             if not held.chat_active:
-                limit = service.settings.rate_limit_per_minute
+                limit = self.settings.rate_limit_per_minute
                 raise f.FrameError("RATE_LIMITED", f"more than {limit} frames in a minute; slow down", frame.request_id)
             chat = store.get_chat(held.contact_id) if held.contact_id else None
             if chat is not None and chat.state == ACTIVE:
@@ -77,16 +111,15 @@ class ChatStarter:
 
     def _request(self, connection_id: str, frame: f.StartChat) -> StartChatRequest:
         """The StartChatContact request the checks allow."""
-        service = self.service
         try:
             customer = identity.verify_customer(frame.customer_token, field_name=RELAY_FIELDS.customer_token)
             admitted = admit(
                 customer,
                 display_name=frame.display_name,
                 attributes=frame.attributes,
-                allowed_attributes=service.settings.contact_attributes,
+                allowed_attributes=self.settings.contact_attributes,
                 challenge_token=frame.challenge_token,
-                source_ip=service.source_ip,
+                source_ip=self.source_ip,
                 names=RELAY_FIELDS,
             )
         except RefusedError as exc:
@@ -110,17 +143,16 @@ class ChatStarter:
         return request
 
     def _start_reserved(self, connection_id: str, frame: f.StartChat) -> None:
-        service = self.service
         request = self._request(connection_id, frame)
         try:
-            started = start_chat_contact(request, service.settings, service.connect(), streaming=True)
+            started = start_chat_contact(request, self.settings, self.connect(), streaming=True)
         except StartChatError as exc:
             code = exc.code if exc.code == "VALIDATION_ERROR" else "THROTTLED" if exc.status == 429 else "START_FAILED"
             raise f.FrameError(code, exc.message, frame.request_id) from exc
         contact_id = started["ContactId"]
         try:
             resume_token, chat = self._set_up_chat(started)
-            service.store.create_chat(chat, connection_id, service.poster.endpoint_url)
+            self.store.create_chat(chat, connection_id, self.poster.endpoint_url)
         except ChatAlreadyAttachedError:
             self._stop_contact(contact_id)
             raise f.FrameError("CHAT_ALREADY_STARTED", "this connection already has a chat", frame.request_id) from None
@@ -129,7 +161,7 @@ class ChatStarter:
             self._stop_contact(contact_id)
             raise
         continued_from = started.get("ContinuedFromContactId")
-        service.poster.post(
+        self.poster.post(
             connection_id,
             f.chat_started_frame(
                 contact_id, chat.participant_id, resume_token, frame.request_id, continued_from=continued_from
@@ -138,7 +170,6 @@ class ChatStarter:
 
     def _set_up_chat(self, started: Mapping[str, Any]) -> tuple[str, ChatRecord]:
         """Connect the new chat's customer and build its record; the resume token for the browser with it."""
-        service = self.service
         contact_id = started["ContactId"]
         details = ChatDetails(
             contact_id=contact_id,
@@ -146,10 +177,10 @@ class ChatStarter:
             initial_contact_id=contact_id,
             participant_token=started["ParticipantToken"],
         )
-        session = StatelessChatSession(details, SessionType.CUSTOMER, service.participant)
+        session = StatelessChatSession(details, SessionType.CUSTOMER, self.participant)
         credentials = session.create_connection(connect_participant=True)["data"]["ConnectionCredentials"]
         resume_token, resume_hash = new_resume_token(contact_id)
-        now = int(service.store.clock())
+        now = int(self.store.clock())
         chat = ChatRecord(
             contact_id=contact_id,
             participant_id=details.participant_id,
@@ -157,12 +188,12 @@ class ChatStarter:
             connection_token=credentials["ConnectionToken"],
             connection_expiry=credentials.get("Expiry", ""),
             initial_contact_id=contact_id,
-            expires_at=now + service.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
+            expires_at=now + self.settings.chat_duration_minutes * 60 + GRACE_SECONDS,
             streaming_id=started.get("StreamingId"),
             resume_hash=resume_hash,
-            source_ip=service.source_ip,
+            source_ip=self.source_ip,
             created_at=now,
-            idle_at=now + service.settings.idle_no_message_seconds,
+            idle_at=now + self.settings.idle_no_message_seconds,
         )
         return resume_token, chat
 
@@ -170,6 +201,6 @@ class ChatStarter:
         """StopContact, best effort: the caller is answering an error either way (a contact that cannot be
         stopped ends when its flow or ChatDurationInMinutes ends it)."""
         try:
-            self.service.connect().stop_contact(ContactId=contact_id, InstanceId=self.service.settings.instance_id)
+            self.connect().stop_contact(ContactId=contact_id, InstanceId=self.settings.instance_id)
         except Exception:
             _log.warning("StopContact failed for an unusable new contact", exc_info=True, extra={"contact": contact_id})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -10,9 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from common import contract
 from tests.support.chat import WireLog, wire_log
-from tests.support.relay import ORIGIN, RelayHarness, create_table
+from tests.support.relay import ORIGIN, RelayHarness, create_table, new_deployment
 from tests.support.servers import RunningEmulator
 
 
@@ -32,24 +30,12 @@ def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECT", emulator.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECTPARTICIPANT", emulator.url)
-    table_name = f"sessions-{suffix}"
-    create_table(table_name)
-    sns = boto3.client("sns")
-    sqs = boto3.client("sqs")
-    topic_arn = sns.create_topic(Name=f"streaming-{suffix}")["TopicArn"]
-    queue_url = sqs.create_queue(QueueName=f"stream-{suffix}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
-    )
+    harness = new_deployment(f"sessions-{suffix}")
     env = {
         "CONNECT_INSTANCE_ID": "instance-1",
         "CONTACT_FLOW_ID": "flow-1",
-        "SESSION_TABLE_NAME": table_name,
-        "STREAMING_TOPIC_ARN": topic_arn,
+        "SESSION_TABLE_NAME": harness.table_name,
+        "STREAMING_TOPIC_ARN": harness.topic_arn,
         "ALLOWED_ORIGINS": ORIGIN,
         "RATE_LIMIT_PER_MINUTE": "1000",
         "CHAT_STARTS_PER_IP": "1000",
@@ -61,7 +47,7 @@ def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPa
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     _reset_relay_caches()
-    yield RelayHarness(table_name=table_name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
+    yield harness
     _reset_relay_caches()
 
 

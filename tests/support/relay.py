@@ -56,6 +56,25 @@ def create_table(name: str) -> None:
     boto3.client("dynamodb").create_table(**contract.session_table_definition(name))
 
 
+def new_deployment(name: str) -> RelayHarness:
+    """A fresh session table ``name``, streaming topic and the queue that collects the topic's notifications.
+
+    The queue subscribes with the stack's filter policy, so it receives what the stream function would.
+    """
+    create_table(name)
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic_arn = sns.create_topic(Name=name)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
+    )
+    return RelayHarness(table_name=name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
+
+
 @dataclass
 class RelayHarness:
     """One deployment of the relay (table, topic, queue) and helpers to play browsers and SNS."""

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from connect_chat.config import reset_global_config, set_global_config
-from connect_chat.log import LogLevel, get_logger, redact, register_secret
+from connect_chat.log import LogLevel, redact, register_secret
+from connect_chat.loggers import get_logger
 
 SECRET = "AQIDAHjSECRETtokenVALUE1234567890"
 

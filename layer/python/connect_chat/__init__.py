@@ -54,7 +54,8 @@ if TYPE_CHECKING:
         UnsupportedOperationError,
     )
     from connect_chat.events import EventName
-    from connect_chat.log import Logger, LogLevel, get_logger
+    from connect_chat.log import Logger, LogLevel
+    from connect_chat.loggers import get_logger
     from connect_chat.metrics import MetricsRecorder
     from connect_chat.protocol import content_types
     from connect_chat.protocol.items import Attachment, Item, ItemType, MessageMetadata, ParticipantRole, Receipt
@@ -105,7 +106,7 @@ _EXPORTS = {
     "EventName": "connect_chat.events",
     "Logger": "connect_chat.log",
     "LogLevel": "connect_chat.log",
-    "get_logger": "connect_chat.log",
+    "get_logger": "connect_chat.loggers",
     "MetricsRecorder": "connect_chat.metrics",
     "content_types": "connect_chat.protocol",
     "Attachment": "connect_chat.protocol.items",

@@ -38,7 +38,8 @@ from connect_chat.errors import (
     NotConnectedError,
 )
 from connect_chat.events import EventBus, EventName, item_events
-from connect_chat.log import get_logger, register_secret
+from connect_chat.log import register_secret
+from connect_chat.loggers import get_logger
 from connect_chat.operations import ChatOperations, ConnectionResult, receipt_content, receipt_content_type
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.frames import ChatFrame

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from connect_chat.log import get_logger
+from connect_chat.loggers import get_logger
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item, ItemType
 

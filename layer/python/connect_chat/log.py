@@ -18,7 +18,6 @@ __all__ = [
     "LogLevel",
     "Logger",
     "RedactingFilter",
-    "get_logger",
     "install_redaction",
     "redact",
     "register_secret",
@@ -234,10 +233,3 @@ def _ensure_default_handler() -> None:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.DEBUG:
         root.setLevel(logging.DEBUG)
-
-
-def get_logger(name: str) -> Logger:
-    """Return the library logger for component ``name`` (configured by ``set_global_config``)."""
-    from connect_chat.config import get_global_config
-
-    return Logger(name, lambda: get_global_config().logger_config)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from connect_chat.constants import ReceiptKind
 from connect_chat.errors import InvalidArgumentError
-from connect_chat.log import get_logger, register_secret
+from connect_chat.log import register_secret
+from connect_chat.loggers import get_logger
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.validation import (

@@ -26,7 +26,8 @@ from connect_chat.errors import (
     NetworkError,
     ParticipantServiceError,
 )
-from connect_chat.log import get_logger, register_secret
+from connect_chat.log import register_secret
+from connect_chat.loggers import get_logger
 from connect_chat.metrics import MetricsRecorder
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from connect_chat.errors import (
     ParticipantServiceError,
     ThrottlingError,
 )
-from connect_chat.log import get_logger, register_secret
+from connect_chat.log import register_secret
+from connect_chat.loggers import get_logger
 from connect_chat.metrics import MetricsRecorder
 from connect_chat.protocol.frames import (
     ChatFrame,
