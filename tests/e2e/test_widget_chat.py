@@ -23,10 +23,12 @@ from tests.e2e.widget_support import (
     gateway_connections,
     message_box,
     send,
+    session_snapshot,
     start_chat,
     texts,
     wait,
     wait_for_reply,
+    widget_ready,
     widget_state,
 )
 from tests.support.servers import LocalStackProcess
@@ -186,14 +188,21 @@ def test_ending_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
     assert not message_box(page).is_visible()
     new_chat = page.get_by_role("button", name="Start a new chat")
     assert new_chat.is_visible()
-    assert page.evaluate("sessionStorage.length") == 0
+    assert "resumeToken" not in session_snapshot(page), "nothing to resume"
     assert not widget_state(page)["connected"]
 
-    # Nothing to resume after a reload: the start form again.
+    # After a reload the ended chat is shown as it was left (it can be continued: see test_widget_persistent.py),
+    # and nothing reconnects; "Start a new chat" forgets it.
+    sockets = frames.sockets
     page.reload()
-    page.get_by_role("button", name="Open chat: Chat with us").click()
+    widget_ready(page)
+    assert widget_state(page)["status"] == "ended"
+    assert "That is all, thanks" in texts(page)
+    page.get_by_role("button", name="Start a new chat").click()
     page.get_by_label("What is your name?").wait_for()
     assert widget_state(page)["status"] == "idle"
+    assert page.evaluate("sessionStorage.length") == 0
+    assert frames.sockets == sockets
 
 
 def test_the_agent_ends_the_chat(page: Any, local_stack: LocalStackProcess) -> None:
