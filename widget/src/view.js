@@ -510,7 +510,7 @@ export function createView({ config, chat, relay, fields, onOpenChange }) {
     newChatButton.hidden = continuing;
     newChatButton.className = state.continuation ? "secondary" : "primary";
     setText(continueButton, t(continuing ? "connecting" : "continueChat"));
-    endButton.hidden = s !== "active" && !starting;
+    endButton.hidden = s !== "active" && s !== "starting";
     setAttr(endButton, "aria-disabled", state.endRequested ? "true" : null);
     transcriptButton.hidden = !inChat || !chat.conversation.entries.length;
     textarea.disabled = s !== "active";
