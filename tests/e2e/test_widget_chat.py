@@ -70,6 +70,7 @@ def test_a_chat_survives_reloads_and_network_drops(page: Any, context: Any, loca
     # A reload restores the conversation and resumes the same chat.
     before = texts(page)
     page.reload()
+    widget_ready(page)
     wait(page, "window.ConnectChatWidget.state.connected")
     assert widget_state(page)["contactId"] == contact_id
     assert frames.actions("resumeChat"), "the reloaded page resumed the chat"
