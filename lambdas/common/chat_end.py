@@ -43,15 +43,18 @@ def announce_end(
     *,
     also: tuple[ConnectionPoster, str] | None = None,
 ) -> FanOut | None:
-    """Record that the chat ended; for the call that changed it, tell every attached connection and give its
-    budgets back. ``also`` (a poster and a connection id) is told either way, when it is not attached."""
+    """Record that the chat ended; for the call that changed it, give its budgets back and tell every attached
+    connection. ``also`` (a poster and a connection id) is told either way, when it is not attached.
+
+    The budgets go back before anyone is told, so a client that starts a new chat on hearing of the end is
+    never refused for the chat it just ended."""
     fan_out = store.mark_ended(contact_id)
     frame = ended_frame(contact_id)
     attached = fan_out.connections if fan_out is not None else {}
     if fan_out is not None:
-        broadcast(store, contact_id, attached, frame)
         if fan_out.source_ip:
             budgets.release(fan_out.source_ip)
+        broadcast(store, contact_id, attached, frame)
     if also is not None and also[1] not in attached:
         also[0].post(also[1], frame)
     return fan_out
