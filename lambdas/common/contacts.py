@@ -23,7 +23,7 @@ from connect_chat.protocol import content_types as ct
 
 _CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra="connect-chat-relay")
 SUPPORTABLE_TYPES: Final = contract.SUPPORTABLE_CONTENT_TYPES
-REHYDRATION_TYPES: Final = ("ENTIRE_PAST_SESSION", "FROM_SEGMENT")
+REHYDRATION_TYPES: Final = contract.REHYDRATION_TYPES
 #: StartChatContact's limits on Attributes: total size, and the characters of a key.
 MAX_ATTRIBUTE_BYTES: Final = 32768
 MAX_ATTRIBUTES: Final = 50

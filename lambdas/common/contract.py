@@ -327,6 +327,8 @@ SUPPORTABLE_CONTENT_TYPES: Final[tuple[str, ...]] = (
 #: Persistent chat: where the continuation tokens' key is (a Secrets Manager secret, or an SSM SecureString).
 ENV_CONTINUATION_KEY_SECRET: Final = "CONTINUATION_KEY_SECRET"
 ENV_CONTINUATION_KEY_PARAMETER: Final = "CONTINUATION_KEY_PARAMETER"
+#: PersistentChat's RehydrationType values; the first is the default.
+REHYDRATION_TYPES: Final[tuple[str, ...]] = ("ENTIRE_PAST_SESSION", "FROM_SEGMENT")
 
 #: ChatDurationInMinutes of new chats (StartChatContact's range); also the session records' lifetime.
 CHAT_DURATION_MINUTES: Final = Bounds(default=1500, low=60, high=10080)

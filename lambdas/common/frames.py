@@ -61,6 +61,8 @@ class StartChat(NamedTuple):
     customer_token: str | None = None
     challenge_token: str | None = None
     continuation_token: str | None = None
+    #: With a continuation token: how much of the past chat Connect rehydrates (PersistentChat's RehydrationType).
+    rehydration_type: str | None = None
     action: str = "startChat"
 
     def __repr__(self) -> str:  # tokens stay out of logs
@@ -130,13 +132,18 @@ ClientFrame = (
 
 
 def _start_chat(f: Fields) -> StartChat:
+    continuation_token = f.text("continuationToken", high=512)
+    rehydration_type = f.choice("rehydrationType", contract.REHYDRATION_TYPES)
+    if rehydration_type is not None and continuation_token is None:
+        raise f.fail("rehydrationType", "is allowed only with continuationToken")
     return StartChat(
         None,
         display_name=f.required_text("displayName", high=256),
         attributes=f.string_map("attributes", max_entries=MAX_ATTRIBUTES, max_key=128, max_value=1024),
         customer_token=f.text("customerToken", high=MAX_TOKEN_CHARS),
         challenge_token=f.text("challengeToken", high=MAX_TOKEN_CHARS),
-        continuation_token=f.text("continuationToken", high=512),
+        continuation_token=continuation_token,
+        rehydration_type=rehydration_type,
     )
 
 

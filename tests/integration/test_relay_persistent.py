@@ -48,6 +48,46 @@ def test_a_chat_continues_only_with_its_continuation_token(
     assert (refused["code"], refused["requestId"]) == ("INVALID_CONTINUATION_TOKEN", "f")
 
 
+def test_a_continuation_may_ask_for_one_segment_only(
+    relay: RelayHarness, emulator: RunningEmulator, persistent_chat: str, agent_off: None
+) -> None:
+    from relay import runtime
+
+    sent: list[dict[str, Any]] = []
+    runtime.connect().meta.events.register(
+        "before-parameter-build.connect.StartChatContact", lambda params, **_: sent.append(params)
+    )
+    past = _ended_chat(relay, "segment one")
+    token = past["ended"]["continuationToken"]
+    connection_id, _ = relay.connect()
+    frame = {"action": "startChat", "displayName": "Ana", "continuationToken": token, "rehydrationType": "FROM_SEGMENT"}
+    relay.send(connection_id, frame)
+    started = relay.new_frames(connection_id)[0]
+    assert started["continuedFrom"] == past["started"]["contactId"]
+    assert sent[-1]["PersistentChat"] == {
+        "RehydrationType": "FROM_SEGMENT",
+        "SourceContactId": past["started"]["contactId"],
+    }
+    assert "PersistentChat" not in sent[0], "a chat without a token continues nothing"
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ({"rehydrationType": "FROM_SEGMENT"}, "rehydrationType: is allowed only with continuationToken"),
+        (
+            {"rehydrationType": "EVERYTHING", "continuationToken": "x" * 40},
+            "rehydrationType: must be one of ENTIRE_PAST_SESSION, FROM_SEGMENT",
+        ),
+    ],
+)
+def test_a_rehydration_type_is_checked(relay: RelayHarness, extra: dict[str, str], problem: str) -> None:
+    connection_id, _ = relay.connect()
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana", "requestId": "r", **extra})
+    [refused] = relay.new_frames(connection_id)
+    assert (refused["code"], refused["message"], refused["requestId"]) == ("VALIDATION_ERROR", problem, "r")
+
+
 def test_without_persistent_chat_the_end_carries_no_token(relay: RelayHarness, agent_off: None) -> None:
     past = _ended_chat(relay, "hello")
     assert "continuationToken" not in past["ended"]
