@@ -43,11 +43,12 @@ soak: venv
 	HYPOTHESIS_PROFILE=soak $(VENV)/bin/pytest -q -p no:cacheprovider tests/integration/test_relay_fuzz.py
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.soak
 
-# Synthesizes the CDK app offline (no AWS credentials, no Docker) with the README's example ids into $(CDK_OUT).
+# Synthesizes the CDK app offline (no AWS credentials, no Docker) into $(CDK_OUT), with the example ids
+# infra/README.md shows.
 SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000
 CDK_OUT ?= cdk.out
 # jsii and the CLI's AWS SDK warn about the running Node release on every call (jsii's banner comes out as
-# Python bytes); the README names the Node versions this project supports, so the synth output stays to the point.
+# Python bytes); infra/README.md names the Node versions this project supports, so the synth output stays to the point.
 NODE_MAJOR = $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 SYNTH_ENV = JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=$(NODE_MAJOR) JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 \
 	JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \

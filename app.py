@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The CDK app: ``npx cdk deploy -c connectInstanceId=... -c contactFlowId=...``.
 
-The README's "Deploy to your AWS account" lists the prerequisites and every context value.
+infra/README.md ("Deploy to your AWS account") lists the prerequisites and every context value.
 """
 
 from __future__ import annotations

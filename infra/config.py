@@ -1,7 +1,7 @@
 """The deployment's configuration: read from the CDK context (``-c key=value`` or ``cdk.json``), typed and
 validated in one place, so that a mistake fails at synth time with a message naming the key.
 
-Required: ``connectInstanceId`` and ``contactFlowId``. Everything else has a default (README, "Deploy").
+Required: ``connectInstanceId`` and ``contactFlowId``. Everything else has a default (infra/README.md, "Deploy").
 The two required ids may also come from the environment variables the handlers use, ``CONNECT_INSTANCE_ID`` and
 ``CONTACT_FLOW_ID`` (handy in CI); a context value wins over the environment.
 

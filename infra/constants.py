@@ -18,9 +18,9 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 LAMBDAS_DIR: Final = ROOT / "lambdas"
 #: The library layer's asset (holds ``python/connect_chat/``).
 LAYER_DIR: Final = ROOT / "layer"
-#: Never part of an asset (the layer or the functions' code): tests, caches, and what packaging leaves behind
-#: (``pip install ./layer/python`` writes ``build/`` and ``*.egg-info`` next to the library; its
-#: ``pyproject.toml`` is pip metadata, not code). ``tests/infra/test_assets.py`` lists what remains.
+#: Never part of an asset (the layer or the functions' code): tests, caches, what packaging tools leave behind
+#: (``build/``, ``dist/``, ``*.egg-info``), the library's pip metadata (``pyproject.toml``) and the folders'
+#: documentation (``README.md``). ``tests/infra/test_assets.py`` lists what remains.
 ASSET_EXCLUDES: Final[tuple[str, ...]] = (
     "tests",
     "**/tests",
@@ -42,6 +42,8 @@ ASSET_EXCLUDES: Final[tuple[str, ...]] = (
     "**/*.egg-info",
     "pyproject.toml",
     "**/pyproject.toml",
+    "*.md",
+    "**/*.md",
 )
 
 #: The public Powertools for AWS Lambda (Python) v3 layer: its publishing account and the pinned version.

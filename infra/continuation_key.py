@@ -27,7 +27,7 @@ class ContinuationKey(Construct):
             "AwsSolutions-SMG4",
             "Rotating the key by a schedule would cut off every continuation token signed with it. The functions "
             "accept a JSON array of keys, newest first: add a new key in front, drop the old one when its tokens "
-            "have expired (documented in the README).",
+            "have expired (documented in lambdas/README.md).",
         )
 
     def grant_read(self, role: aws_iam.IGrantable) -> None:

@@ -1,6 +1,6 @@
 """The context values of the checks before a chat starts: signed-in customers and the human check, both off by
 default. Typed and validated here (with the same parsers the functions use), so that a mistake fails the synth
-with a message naming the key; the README's "Protecting your endpoints" documents each one.
+with a message naming the key; lambdas/README.md ("Protecting your endpoints") documents each one.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ Get = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class CustomerTokenConfig:
-    """Signed-in customers: tokens the site issues, checked against its JWKS (README: "Signed-in customers").
+    """Signed-in customers: tokens the site issues, checked against its JWKS (lambdas/README.md: "Signed-in customers").
 
     Attributes
     ----------
@@ -120,7 +120,7 @@ class CustomerTokenConfig:
 
 @dataclass(frozen=True)
 class ChallengeConfig:
-    """The human check (README: "The human check").
+    """The human check (lambdas/README.md: "The human check").
 
     Attributes
     ----------

@@ -200,7 +200,7 @@ class SiteverifyVerifier:
 
 @dataclass(frozen=True)
 class ChallengeSettings:
-    """How challenge tokens are checked (``CHALLENGE_*`` variables; see the README, "Protecting your endpoints").
+    """How challenge tokens are checked (``CHALLENGE_*`` variables; see lambdas/README.md, "The human check").
 
     Attributes
     ----------

@@ -154,7 +154,7 @@ def _parsed(env: Mapping[str, str], name: str, default: str, parse: Any) -> Any:
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    """How customer tokens are checked (``CUSTOMER_*`` variables; see the README, "Protecting your endpoints").
+    """How customer tokens are checked (``CUSTOMER_*`` variables; see lambdas/README.md, "Signed-in customers").
 
     Attributes
     ----------

@@ -12,7 +12,7 @@ from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     PNG,
     READ,
-    ROOT,
+    WIDGET_README,
     Frames,
     chat_on_page,
     embed_page,
@@ -173,7 +173,7 @@ API_EXAMPLE = """ConnectChatWidget.on("item", (item) => {
 
 
 def test_no_frame_logging_by_default_and_the_readme_s_listener(page: Any, local_stack: LocalStackProcess) -> None:
-    assert API_EXAMPLE in (ROOT / "README.md").read_text()
+    assert API_EXAMPLE in WIDGET_README.read_text()
     logged: list[str] = []
     page.on("console", lambda message: logged.append(message.text))
     start_chat(page, local_stack.http_url + "/")

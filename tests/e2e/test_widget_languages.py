@@ -10,8 +10,8 @@ import pytest
 
 from tests.e2e.conftest import TIMEOUT_MS, VIEWPORTS, Site
 from tests.e2e.widget_support import (
-    ROOT,
     SHADOW,
+    WIDGET_README,
     embed_page,
     send,
     wait,
@@ -202,7 +202,7 @@ window.ConnectChatWidgetConfig = {
 def test_a_language_from_the_page_configuration_falls_back_to_english(
     page: Any, site: Site, local_stack: LocalStackProcess
 ) -> None:
-    assert ARABIC in (ROOT / "README.md").read_text(), "the README shows this example"
+    assert ARABIC in WIDGET_README.read_text(), "widget/README.md shows this example"
     path = site.add(embed_page(local_stack.http_url, {"websocket-url": local_stack.websocket_url}, before=ARABIC))
     page.goto(site.origin + path)
     widget_ready(page)

@@ -11,8 +11,8 @@ import pytest
 from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     DEMO_EMAIL,
-    ROOT,
     SHADOW,
+    WIDGET_README,
     Frames,
     embed_page,
     open_panel,
@@ -116,7 +116,7 @@ window.ConnectChatWidgetConfig = {
 def test_a_form_from_javascript_with_custom_validation_and_a_refused_value(
     page: Any, site: Site, local_stack: LocalStackProcess
 ) -> None:
-    assert FORM_FROM_JAVASCRIPT in (ROOT / "README.md").read_text(), "the README shows this example"
+    assert FORM_FROM_JAVASCRIPT in WIDGET_README.read_text(), "widget/README.md shows this example"
     frames = Frames(page)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)

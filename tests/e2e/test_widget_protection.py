@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
-    ROOT,
+    WIDGET_README,
     Frames,
     embed_page,
     eventually,
@@ -266,7 +266,7 @@ def test_every_refusal_has_a_message_in_every_language(page: Any, checked_stack:
         assert "3" in messages[tag]["BUDGET_EXCEEDED"]
 
 
-#: The README's example: the page asks its own site for a token of the signed-in customer.
+#: widget/README.md's example: the page asks its own site for a token of the signed-in customer.
 AUTHENTICATE_EXAMPLE = """<script>
 window.ConnectChatWidgetConfig = {
   // Resolves with a JWT your site issued for the signed-in customer, or with nothing for a visitor.
@@ -279,7 +279,7 @@ window.ConnectChatWidgetConfig = {
 
 
 def test_the_readme_s_sign_in_example(page: Any, site: Site, checked_stack: LocalStackProcess) -> None:
-    assert AUTHENTICATE_EXAMPLE in (ROOT / "README.md").read_text(), "the README shows this example"
+    assert AUTHENTICATE_EXAMPLE in WIDGET_README.read_text(), "widget/README.md shows this example"
     site.add_endpoint("/chat-token", lambda body: {"token": mint(checked_stack, {"sub": "7", "name": "Sam Site"})})
     attributes = {"websocket-url": checked_stack.websocket_url, **challenge_attributes(checked_stack)}
     path = site.add(embed_page(checked_stack.http_url, attributes, before=AUTHENTICATE_EXAMPLE))

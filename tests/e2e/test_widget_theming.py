@@ -12,8 +12,8 @@ import pytest
 from tests.e2e.conftest import Site
 from tests.e2e.widget_support import (
     PNG,
-    ROOT,
     SHADOW,
+    WIDGET_README,
     chat_on_page,
     embed_page,
     fill_demo_form,
@@ -67,10 +67,10 @@ def test_the_documented_custom_properties_are_the_widget_s(page: Any, local_stac
     page.goto(local_stack.http_url + "/")
     widget_ready(page)
     defined = page.evaluate("async () => (await import(`${location.origin}/src/styles.js`)).CUSTOM_PROPERTIES")
-    readme = (ROOT / "README.md").read_text()
+    readme = WIDGET_README.read_text()
     documented = dict(re.findall(r"^\| `(--ccw-[a-z-]+)` \| `([^`]+)` \|", readme, flags=re.MULTILINE))
     assert documented == defined
-    assert CUSTOM_LOOK in readme, "the README's example is the one tested below"
+    assert CUSTOM_LOOK in readme, "widget/README.md's example is the one tested below"
 
 
 CUSTOM_LOOK = """#connect-chat-widget {

@@ -21,12 +21,14 @@ from tests.support.servers import LocalStackProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+#: The widget's README: its examples are the ones the browser tests run.
+WIDGET_README = ROOT / "widget" / "README.md"
 READ = "application/vnd.amazonaws.connect.event.message.read"
 TYPING = "application/vnd.amazonaws.connect.event.typing"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 #: The widget's shadow root, in page scripts.
 SHADOW = "document.querySelector('#connect-chat-widget').shadowRoot"
-#: The demo page's pre-chat form, as the README describes it.
+#: The demo page's pre-chat form, as widget/README.md describes it.
 DEMO_EMAIL = "dana@example.com"
 DEMO_TOPIC = "orders"
 

@@ -1,7 +1,8 @@
 """What the deployed code holds: the layer is the library, the function code is the handlers and what they import.
 
-The synthesized assets are listed file by file; a copy of the sources full of build leftovers (what
-``pip install ./layer/python``, pytest, mypy and ruff leave behind) must synthesize to exactly the same files.
+The synthesized assets are listed file by file; a copy of the sources full of build leftovers (what packaging
+tools, pytest, mypy and ruff leave behind) and documentation (the folders' READMEs) must synthesize to exactly the
+same files.
 Both ``pyproject.toml`` files build without a packaging warning.
 """
 

@@ -1,4 +1,4 @@
-"""``make synth`` as the README shows it: no Node release banner, no feature-flag notice, one line naming the
+"""``make synth`` as infra/README.md shows it: no Node release banner, no feature-flag notice, one line naming the
 template."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The line infra/README.md ("Check without deploying") says ``make synth`` prints.
+SHOWN = "Synthesized ConnectChat: cdk.out/ConnectChat.template.json"
 
 
 def test_make_synth_prints_one_line_naming_the_template(tmp_path: Path) -> None:
@@ -34,5 +36,6 @@ def test_make_synth_prints_one_line_naming_the_template(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout
     template = out / "ConnectChat.template.json"
-    assert result.stdout.splitlines() == [f"Synthesized ConnectChat: {template}"]
+    assert f"`{SHOWN}`" in (ROOT / "infra" / "README.md").read_text(), "infra/README.md shows the line"
+    assert result.stdout.splitlines() == [SHOWN.replace("cdk.out/", f"{out}/")]
     assert json.loads(template.read_text())["Resources"]

@@ -1,4 +1,4 @@
-"""Every script in ``examples/`` runs against the emulator (and moto), as the README tells users to run it."""
+"""Every script in ``examples/`` runs against the emulator (and moto), as their READMEs tell users to run them."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from local.connect_emulator.agent import reply_text
 from local.process import run_local_stack
 from tests.integration.test_library_stateless import Topic
 from tests.support.chat import INSTANCE_ID, find, wait_for, whole_transcript
+from tests.support.markdown import markdown_files
 from tests.support.servers import RunningEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ COMMAND_LINES = ("asyncio_customer.py", "boto3_emulator.py")
 
 
 def run_example(script: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python examples/SCRIPT ARGS`` with the library on the path, as the README runs it."""
+    """``python examples/SCRIPT ARGS`` with the library on the path, as the READMEs run it."""
     return subprocess.run(
         [sys.executable, str(EXAMPLES / script), *args],
         cwd=ROOT,
@@ -258,17 +259,28 @@ def test_lambda_bot_example_joins_once_and_answers_each_customer_message_once(
     assert abs(float(str(record["expiresAt"])) - chat_end) < 120
 
 
-# ---------------------------------------------------------------------------------------------------- README
+# --------------------------------------------------------------------------------------------------- READMEs
+
+MARKER = re.compile(r"<!-- example: (\S+) -->")
+QUOTE = re.compile(r"<!-- example: (\S+) -->\n```python\n(.*?)\n```", flags=re.DOTALL)
 
 
-def readme_quotes() -> list[tuple[str, str]]:
-    """Each ``<!-- example: PATH -->`` block of the README: the path and the code it shows."""
-    text = (ROOT / "README.md").read_text()
-    return re.findall(r"<!-- example: (\S+) -->\n```python\n(.*?)\n```", text, flags=re.DOTALL)
+def readme_quotes() -> list[tuple[str, str, str]]:
+    """Each ``<!-- example: PATH -->`` block of every Markdown file in the repository (the READMEs): the file, the
+    path it names (from the repository's root) and the code it shows."""
+    quotes: list[tuple[str, str, str]] = []
+    for document in markdown_files(ROOT):
+        text = document.read_text()
+        name = document.relative_to(ROOT).as_posix()
+        found = QUOTE.findall(text)
+        assert len(found) == len(MARKER.findall(text)), f"{name}: an example marker is not followed by a python block"
+        quotes.extend((name, path, code) for path, code in found)
+    return quotes
 
 
-def test_the_readme_shows_the_examples_as_they_are() -> None:
+def test_the_readmes_show_the_examples_as_they_are() -> None:
     quotes = readme_quotes()
-    assert {path for path, _code in quotes} == {f"examples/{p.name}" for p in EXAMPLES.glob("*.py")}
-    for path, code in quotes:
-        assert f"\n{code}\n" in f"\n{(ROOT / path).read_text()}", f"the README's code from {path} is not in it"
+    assert {path for _document, path, _code in quotes} == {f"examples/{p.name}" for p in EXAMPLES.glob("*.py")}
+    for document, path, code in quotes:
+        assert (ROOT / path).is_file(), f"{document} quotes {path}, which does not exist"
+        assert f"\n{code}\n" in f"\n{(ROOT / path).read_text()}", f"{document}'s code from {path} is not in it"

@@ -1,5 +1,5 @@
 """connect_chat.interactive in an Amazon Lex V2 code hook: the template as a CustomPayload message, the customer's
-answer read back from the next input, as the README describes."""
+answer read back from the next input, as layer/python/README.md describes."""
 
 from __future__ import annotations
 

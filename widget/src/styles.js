@@ -66,7 +66,7 @@ const LAYOUT = {
   "z-index": "2147483000",
 };
 
-/** The documented custom properties, with their light-theme defaults (for the README and the tests). */
+/** The documented custom properties, with their light-theme defaults (for widget/README.md and the tests). */
 export const CUSTOM_PROPERTIES = Object.freeze(
   Object.fromEntries(Object.entries({ ...LIGHT, ...LAYOUT }).map(([name, value]) => [`--ccw-${name}`, value]))
 );
