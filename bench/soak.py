@@ -52,7 +52,10 @@ def rss_kib(pid: int) -> int:
             continue
         total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
         for task in Path(f"/proc/{current}/task").iterdir():
-            children = (task / "children").read_text().split()
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:  # the thread ended while we looked
+                continue
             pending.extend(int(child) for child in children)
     return total
 

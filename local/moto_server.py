@@ -8,6 +8,11 @@ two differences that make it behave like the services it stands in for over a lo
 * **Items past their TTL are deleted** by a sweeper (every ``--sweep-seconds``). moto stores a table's TTL
   setting but never applies it, so the local stack would otherwise grow without bound. (DynamoDB deletes expired
   items within days; the handlers check expiry when they read, so neither depends on the sweep.)
+* **moto's memory of the past is dropped** at each sweep: it keeps every model object it ever made (a DynamoDB
+  update alone makes a copy of the item; a transaction, of the table) for its dashboard, every notification an
+  SNS topic published for tests to inspect, and the signing certificate of every HTTP notification (one per
+  notification). Nothing in the local stack reads the first two, and only the latest certificates can still be
+  asked for; over a long run they are most of the process's memory.
 
 It exits when the process that started it does (``--parent-pid``), so a killed stack leaves nothing behind.
 """
@@ -66,12 +71,52 @@ def sweep_expired(now: float | None = None) -> int:
     return deleted
 
 
+#: The services whose tracked objects moto itself reads back (S3 disposes of its keys' buffers on reset).
+_TRACKING_KEPT = frozenset({"s3"})
+#: Signing certificates kept for the latest notifications (a subscriber checking a signature fetches it at once).
+SIGNING_CERTIFICATES_KEPT = 1000
+
+
+def forget_history() -> int:
+    """Drop what moto remembers only for inspection: tracked model objects, SNS topics' sent notifications, and
+    the signing certificates of all but the latest ``SIGNING_CERTIFICATES_KEPT`` notifications.
+
+    Returns
+    -------
+    int
+        How many references were dropped.
+    """
+    from moto.core.model_instances import model_data
+    from moto.sns.models import sns_backends
+
+    dropped = 0
+    for service, models in list(model_data.items()):
+        if service in _TRACKING_KEPT:
+            continue
+        for model in list(models.values()):
+            tracked = getattr(model, "instances_tracked", None)
+            if tracked:
+                dropped += len(tracked)
+                tracked.clear()
+    for account in list(sns_backends.values()):
+        for backend in list(account.values()):
+            for topic in list(backend.topics.values()):
+                dropped += len(topic.sent_notifications)
+                topic.sent_notifications.clear()
+            certificates = getattr(backend, "_message_public_keys", {})
+            for name in list(certificates)[:-SIGNING_CERTIFICATES_KEPT]:
+                certificates.pop(name, None)
+                dropped += 1
+    return dropped
+
+
 def _sweep_forever(lock: threading.Lock, interval: float) -> None:
     while True:
         time.sleep(interval)
         try:
             with lock:
                 deleted = sweep_expired()
+                forget_history()
             if deleted:
                 _log.info("TTL sweep deleted %d expired items", deleted)
         except Exception:  # a sweep must never take the server down

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from common import contract
-from local.moto_server import READY, sweep_expired
+from local.moto_server import READY, SIGNING_CERTIFICATES_KEPT, forget_history, sweep_expired
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +95,42 @@ def test_sweep_leaves_tables_without_ttl_alone(moto_url: str) -> None:
     client.put_item(TableName=name, Item={"pk": {"S": "x"}, "sk": {"S": "META"}, "expiresAt": {"N": "1"}})
     sweep_expired()
     assert client.scan(TableName=name)["Count"] == 1
+
+
+def test_moto_forgets_what_only_its_dashboard_and_tests_read(moto_url: str) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    client = boto3.client("dynamodb", endpoint_url=moto_url)
+    sns = boto3.client("sns", endpoint_url=moto_url)
+    name = f"t-{uuid.uuid4().hex[:6]}"
+    _table(client, name)
+    topic_arn = sns.create_topic(Name=name)["TopicArn"]
+    key = {"pk": {"S": "chat"}, "sk": {"S": "META"}}
+    for number in range(20):
+        client.update_item(
+            TableName=name,
+            Key=key,
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": str(number)}},
+        )
+        sns.publish(TopicArn=topic_arn, Message=f"notification {number}")
+    assert len(Item.instances_tracked) >= 20  # type: ignore[attr-defined]
+
+    assert forget_history() >= 40
+    assert Item.instances_tracked == []  # type: ignore[attr-defined]
+    assert client.get_item(TableName=name, Key=key)["Item"]["n"] == {"N": "19"}, "the table is untouched"
+    sns.publish(TopicArn=topic_arn, Message="still publishing")
+
+
+def test_moto_keeps_only_the_latest_signing_certificates(moto_url: str) -> None:
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    certificates = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]._message_public_keys
+    certificates.clear()
+    certificates.update({f"old-{n}.pem": b"pem" for n in range(SIGNING_CERTIFICATES_KEPT + 5)})
+    certificates["latest.pem"] = b"pem"
+    forget_history()
+    assert len(certificates) == SIGNING_CERTIFICATES_KEPT
+    assert "latest.pem" in certificates
+    assert "old-0.pem" not in certificates
