@@ -14,6 +14,7 @@ from connect_chat.protocol.items import (
     ItemDecodeError,
     ItemType,
     MessageMetadata,
+    Receipt,
     format_timestamp,
     normalized_time,
     parse_timestamp,
@@ -278,3 +279,40 @@ def test_from_dict_usual_shape_equals_the_constructor() -> None:
     )
     assert item.extra == {"Custom": 1}
     assert hash(item) == hash(Item.from_dict(TRANSCRIPT_ITEM))
+
+
+RECEIPT_FIELDS = ("RecipientParticipantId", "DeliveredTimestamp", "ReadTimestamp")
+
+
+def _receipt_by_hand(data: dict[str, Any]) -> Any:
+    """What a receipt dict should give: the first field that is neither a string nor null is the error."""
+    for key in RECEIPT_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return ("error", f"{key} must be a string, got {type(data[key]).__name__}")
+    return ("receipt", Receipt(*(data.get(key) for key in RECEIPT_FIELDS)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([*RECEIPT_FIELDS, "Other"]), json_values, max_size=4))
+def test_receipt_from_dict_gives_what_the_constructor_gives(data: dict[str, Any]) -> None:
+    try:
+        outcome: Any = ("receipt", Receipt.from_dict(data))
+    except ItemDecodeError as exc:
+        outcome = ("error", str(exc))
+    assert outcome == _receipt_by_hand(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(metadata_dicts, st.dictionaries(st.sampled_from(["Custom", "MessageProcessingStatus"]), st.text(max_size=3)))
+def test_metadata_from_dict_gives_what_the_constructor_gives(base: dict[str, Any], more: dict[str, Any]) -> None:
+    data = base | more
+    metadata = MessageMetadata.from_dict(data)
+    assert metadata == MessageMetadata(
+        data.get("MessageId"),
+        tuple(Receipt.from_dict(r) for r in data.get("Receipts", [])),
+        data.get("MessageProcessingStatus"),
+    )
+    assert dict(metadata.extra) == {
+        k: v for k, v in data.items() if k not in ("MessageId", "Receipts", "MessageProcessingStatus")
+    }
+    assert metadata.to_dict() == {k: v for k, v in data.items() if v != []}  # no receipts: no Receipts

@@ -141,6 +141,9 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
+_PLAIN_TYPES = frozenset((str, type(None)))
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """A read/delivered receipt of one message for one recipient."""
@@ -152,11 +155,21 @@ class Receipt:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
         """Build from ``{"RecipientParticipantId", "DeliveredTimestamp", "ReadTimestamp"}``."""
-        return cls(
-            _opt_str(data, "RecipientParticipantId"),
-            _opt_str(data, "DeliveredTimestamp"),
-            _opt_str(data, "ReadTimestamp"),
-        )
+        get = data.get
+        recipient = get("RecipientParticipantId")
+        delivered = get("DeliveredTimestamp")
+        read = get("ReadTimestamp")
+        if cls is not Receipt or not {type(recipient), type(delivered), type(read)} <= _PLAIN_TYPES:
+            return cls(  # the exact checks, in order, for anything but the usual shape
+                _opt_str(data, "RecipientParticipantId"),
+                _opt_str(data, "DeliveredTimestamp"),
+                _opt_str(data, "ReadTimestamp"),
+            )
+        receipt = _new(cls)  # once per receipt of a frame: the slots set directly (see Item.from_dict)
+        _set_recipient_participant_id(receipt, recipient)
+        _set_delivered_timestamp(receipt, delivered)
+        _set_read_timestamp(receipt, read)
+        return receipt
 
     def to_dict(self) -> dict[str, Any]:
         """Return the Participant Service shape (absent fields omitted)."""
@@ -192,12 +205,18 @@ class MessageMetadata:
         receipts_raw = data.get("Receipts") or []
         if not isinstance(receipts_raw, list):
             raise ItemDecodeError("MessageMetadata.Receipts must be a list")
-        return cls(
-            _opt_str(data, "MessageId"),
-            tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)]),
-            _opt_str(data, "MessageProcessingStatus"),
-            {k: v for k, v in data.items() if k not in _METADATA_KNOWN} if data.keys() - _METADATA_KNOWN else {},
-        )
+        message_id = _opt_str(data, "MessageId")
+        receipts = tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)])
+        status = _opt_str(data, "MessageProcessingStatus")
+        extra = {k: v for k, v in data.items() if k not in _METADATA_KNOWN} if data.keys() - _METADATA_KNOWN else {}
+        if cls is not MessageMetadata:
+            return cls(message_id, receipts, status, extra)
+        metadata = _new(cls)  # once per receipt frame: the slots set directly (see Item.from_dict)
+        _set_message_id(metadata, message_id)
+        _set_receipts(metadata, receipts)
+        _set_message_processing_status(metadata, status)
+        _set_metadata_extra(metadata, extra)
+        return metadata
 
     def to_dict(self) -> dict[str, Any]:
         """Return the Participant Service shape."""
@@ -280,7 +299,6 @@ _ITEM_KNOWN = frozenset(
         "Attachments",
     )
 )
-_PLAIN_TYPES = frozenset((str, type(None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +366,7 @@ class Item:
         ItemDecodeError
             When ``Id`` or ``Type`` is missing or a field has the wrong type.
         """
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise ItemDecodeError(f"an item must be a JSON object, got {type(data).__name__}")
         get = data.get
         item_id = get("Id")
@@ -556,3 +574,5 @@ _new = object.__new__
     _set_attachments,
     _set_extra,
 ) = slot_setters(Item, 14)
+_set_recipient_participant_id, _set_delivered_timestamp, _set_read_timestamp = slot_setters(Receipt, 3)
+_set_message_id, _set_receipts, _set_message_processing_status, _set_metadata_extra = slot_setters(MessageMetadata, 4)
