@@ -20,6 +20,7 @@ from tests.e2e.widget_support import (
     assert_no_duplicates,
     delete_connection,
     eventually,
+    fill_demo_form,
     gateway_connections,
     message_box,
     send,
@@ -214,6 +215,54 @@ def test_the_agent_ends_the_chat(page: Any, local_stack: LocalStackProcess) -> N
     wait(page, "window.ConnectChatWidget.state.status === 'ended'")
     page.get_by_role("button", name="Start a new chat").click()
     assert page.get_by_label("What is your name?").is_visible()
+
+
+class HeldBack:
+    """The page's relay socket through Playwright's WebSocket routing, holding back the frames of one type."""
+
+    def __init__(self, page: Any, frame_type: str) -> None:
+        self.frame_type = frame_type
+        self.held: list[str] = []
+        self.route: Any = None
+        page.route_web_socket(lambda url: "/_local/" not in url, self._connect)
+
+    def _connect(self, route: Any) -> None:
+        self.route = route
+        server = route.connect_to_server()
+        server.on_message(self._from_relay)
+
+    def _from_relay(self, message: str | bytes) -> None:
+        text = message.decode() if isinstance(message, bytes) else message
+        if json.loads(text).get("type") == self.frame_type:
+            self.held.append(text)
+        else:
+            self.route.send(text)
+
+    def release(self) -> None:
+        """Hand the held frames to the page now."""
+        for text in self.held:
+            self.route.send(text)
+
+
+def test_a_late_chat_ended_frame_leaves_the_new_chat_alone(page: Any, local_stack: LocalStackProcess) -> None:
+    """The relay's chatEnded frame may follow Connect's chat.ended item after the customer has moved on."""
+    late = HeldBack(page, "chatEnded")
+    started = start_chat(page, local_stack.http_url + "/")
+    local_stack.control("POST", f"/contacts/{started['contactId']}/end", {})
+    wait(page, "window.ConnectChatWidget.state.status === 'ended'")  # from the chat.ended item alone
+    eventually(page, lambda: len(late.held) == 1)
+    page.get_by_role("button", name="Start a new chat").click()
+    page.get_by_label("What is your name?").wait_for()
+
+    late.release()  # now, on the old chat's socket: before anything the relay answers to the next start
+    fill_demo_form(page, "Dana Again")
+    page.get_by_role("button", name="Start chat").click()
+    wait(page, "window.ConnectChatWidget.state.status === 'active'")
+    state = widget_state(page)
+    assert state["contactId"] != started["contactId"]
+    assert not session_snapshot(page).get("continuation")
+    assert "The chat has ended" not in texts(page)
+    assert page.get_by_role("button", name="Continue the previous conversation").count() == 0
 
 
 def test_message_content_is_shown_as_text(page: Any, local_stack: LocalStackProcess) -> None:

@@ -240,13 +240,16 @@ export function createChat({ config, relay }) {
         events.emit("resumed", { contactId: state.contactId });
         break;
       case "item":
+        if (!showsChat()) break; // a late item of a chat the customer has left (a new one is on its way)
         ingest(frame.item, true);
         afterChange();
         events.emit("item", frame.item);
         break;
       case "chatEnded": {
+        // Only for the chat on show: after 'Start a new chat' the relay may still tell about the one left behind.
+        if (!showsChat() || (frame.contactId && state.contactId && frame.contactId !== state.contactId)) break;
         const continuation = continuationOf(frame);
-        if (continuation && (!frame.contactId || !state.contactId || frame.contactId === state.contactId)) {
+        if (continuation) {
           state.continuation = continuation;
           if (state.status === "ended") {
             save();
@@ -274,6 +277,11 @@ export function createChat({ config, relay }) {
       default:
         break;
     }
+  }
+
+  /** True while the tab shows a chat (under way, or ended and not yet left for a new one). */
+  function showsChat() {
+    return state.status === "active" || state.status === "ended";
   }
 
   function ingest(item, live) {
@@ -436,6 +444,7 @@ export function createChat({ config, relay }) {
       return false;
     }
     if (state.status === "active" || state.status === "starting") return false;
+    leaveEndedChat();
     resetConversation();
     state.displayName = name.slice(0, MAX_DISPLAY_NAME_CHARS);
     const merged = { ...(config.attributes || {}), ...(attributes || {}) };
@@ -447,8 +456,19 @@ export function createChat({ config, relay }) {
     return true;
   }
 
+  /**
+   * The customer leaves an ended chat for a new one: its socket, kept open a moment for the relay's ``chatEnded``
+   * frame, closes now. A new chat starts on a socket of its own, and nothing more about the old one arrives.
+   */
+  function leaveEndedChat() {
+    clearTimeout(closeTimer);
+    closeTimer = null;
+    relay.want(false);
+  }
+
   /** Back to the start form after a chat ended. */
   function newChat() {
+    leaveEndedChat();
     resetConversation();
     state.status = "idle";
     state.error = null;
