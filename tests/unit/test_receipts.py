@@ -63,6 +63,16 @@ def test_one_send_per_window_and_the_last_request_wins(clock: FakeClock) -> None
     assert r.pop_due() == []
 
 
+def test_request_at_answers_the_earliest_time_or_none(clock: FakeClock) -> None:
+    r = ReceiptThrottle(clock=clock)
+    assert r.request_at(READ, "m1") == clock.t
+    assert r.request_at(DELIVERED, "m2") == pytest.approx(clock.t + 0.3)
+    assert r.request_at(DELIVERED, "m2") is None  # asked already
+    assert r.request_at(DELIVERED, "m1") is None  # read already
+    assert r.request_at(READ, "m3", own_message=True) is None
+    assert r.next_deadline() == clock.t  # the read: no throttle window has started yet
+
+
 def test_duplicates_are_skipped(clock: FakeClock) -> None:
     r = ReceiptThrottle(clock=clock)
     assert r.request(READ, "m1")

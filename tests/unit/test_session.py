@@ -234,6 +234,30 @@ async def test_receipts_are_throttled_and_read_supersedes_delivered(env: Env) ->
     assert env.service.names().count("SendEvent") == 1
 
 
+async def test_a_delivered_receipt_is_not_held_back_by_a_throttled_read(env: Env) -> None:
+    """A timer already set for a later read must not delay a delivered receipt that is due sooner."""
+    set_global_config(features={"message_receipts": {"throttle_time": 1500}})
+    s = env.session()
+    await s.connect()
+    await s.send_message_receipt("read", "m-read-1")  # sent at once; the read window is now closed for 1.5 s
+    await wait_until(lambda: env.service.names().count("SendEvent") == 1)
+    await s.send_message_receipt("read", "m-read-2")  # held until the window opens again
+    item = agent_msg(env)
+    env.server.sockets[0].push_item(item)  # a delivered receipt, due in 300 ms
+    await wait_until(lambda: env.service.names().count("SendEvent") == 3, within=5)
+    sent = [
+        (c[1]["ContentType"], json.loads(c[1]["Content"])["messageId"])
+        for c in env.service.calls
+        if c[0] == "SendEvent"
+    ]
+    assert sent == [
+        (ct.MESSAGE_READ, "m-read-1"),
+        (ct.MESSAGE_DELIVERED, item["Id"]),
+        (ct.MESSAGE_READ, "m-read-2"),
+    ]
+    await s.close()
+
+
 async def test_no_receipts_for_own_messages(env: Env) -> None:
     s = env.session()
     await s.connect()

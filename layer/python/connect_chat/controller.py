@@ -357,10 +357,12 @@ class ChatController:
 
     # ------------------------------------------------------------------ receipts
     def _request_receipt(self, kind: ReceiptKind, message_id: str, *, own: bool) -> bool:
-        accepted = self._receipts.request(kind, message_id, own_message=own)
-        if accepted:
+        eligible_at = self._receipts.request_at(kind, message_id, own_message=own)
+        if eligible_at is None:
+            return False
+        if self._receipts_timer is None or eligible_at < self._receipts_due:  # else the timer fires in time
             self._schedule_receipts()
-        return accepted
+        return True
 
     def _schedule_receipts(self) -> None:
         """Have one timer fire at the throttle's next deadline; it is moved only when the deadline comes sooner."""

@@ -17,6 +17,8 @@ __all__ = ["DELIVERED_DELAY_MS", "PendingReceipt", "ReceiptThrottle"]
 
 DELIVERED_DELAY_MS = 300
 
+_READ, _DELIVERED = ReceiptKind.READ, ReceiptKind.DELIVERED
+
 
 @dataclass(frozen=True, slots=True)
 class PendingReceipt:
@@ -73,23 +75,32 @@ class ReceiptThrottle:
     # ------------------------------------------------------------------ requests
     def request(self, kind: ReceiptKind, message_id: str, *, own_message: bool = False) -> bool:
         """Ask for a receipt. Returns False when it is skipped (own message, duplicate, disabled, ended)."""
+        return self.request_at(kind, message_id, own_message=own_message) is not None
+
+    def request_at(self, kind: ReceiptKind, message_id: str, *, own_message: bool = False) -> float | None:
+        """:meth:`request`, answering the earliest monotonic time the receipt may go, or None when it is skipped.
+
+        The receipt is due at that time or later (the throttle window may hold it back): a driver whose timer
+        already fires no later than that need not look at :meth:`next_deadline` again.
+        """
         if not self.enabled or self._ended or own_message:
-            return False
+            return None
         if message_id in self._read:
-            return False
+            return None
         now = self.clock.monotonic()
-        if kind is ReceiptKind.READ:
+        if kind is _READ:
             self._read.add(message_id)
-            delivered = self._pending.get(ReceiptKind.DELIVERED)
+            delivered = self._pending.get(_DELIVERED)
             if delivered is not None and delivered.message_id == message_id:
-                del self._pending[ReceiptKind.DELIVERED]  # read supersedes delivered
-            self._pending[ReceiptKind.READ] = _Slot(message_id, now)
-            return True
+                del self._pending[_DELIVERED]  # read supersedes delivered
+            self._pending[_READ] = _Slot(message_id, now)
+            return now
         if message_id in self._delivered:
-            return False
+            return None
         self._delivered.add(message_id)
-        self._pending[ReceiptKind.DELIVERED] = _Slot(message_id, now + self.delivered_delay)
-        return True
+        eligible_at = now + self.delivered_delay
+        self._pending[_DELIVERED] = _Slot(message_id, eligible_at)
+        return eligible_at
 
     def _due_at(self, kind: ReceiptKind, slot: _Slot) -> float:
         last = self._last_sent.get(kind)
@@ -100,7 +111,15 @@ class ReceiptThrottle:
         """The monotonic time at which :meth:`pop_due` will next return something, or None."""
         if self._ended or not self._pending:
             return None
-        return min([self._due_at(kind, slot) for kind, slot in self._pending.items()])
+        last_sent = self._last_sent
+        throttle = self.throttle
+        deadline: float | None = None
+        for kind, slot in self._pending.items():  # at most one slot per kind: _due_at, inlined
+            last = last_sent.get(kind)
+            due = slot.eligible_at if last is None else max(slot.eligible_at, last + throttle)
+            if deadline is None or due < deadline:
+                deadline = due
+        return deadline
 
     def pop_due(self) -> list[PendingReceipt]:
         """Remove and return the receipts due now (reads first); the window starts again for each."""
