@@ -6,7 +6,8 @@ function stamp(date) {
 }
 
 /**
- * The transcript's text: a heading, then one line per entry (``[time] Who: text``; notices without a name).
+ * The transcript's text: a heading, then one line per entry (``[time] Who: text``; notices without a name). A
+ * continued chat's earlier conversation is set apart as on screen: a line before it and one where this one begins.
  *
  * @param {{title: string, entries: object[], t: Function, locale: string,
  *          describe: (entry: object) => {who: string | null, text: string}}} options
@@ -14,7 +15,11 @@ function stamp(date) {
 export function transcriptText({ title, entries, t, locale, describe, now = new Date() }) {
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   const lines = [t("transcriptTitle", { title, date: dateTime.format(now) }), ""];
+  let previous = null;
   for (const entry of entries) {
+    if (entry.past && (!previous || !previous.past)) lines.push(`— ${t("previousConversation")} —`);
+    else if (!entry.past && previous && previous.past) lines.push(`— ${t("continuedConversation")} —`);
+    previous = entry;
     const when = entry.time ? `[${dateTime.format(new Date(entry.time))}] ` : "";
     const { who, text } = describe(entry);
     const body = String(text).replace(/\r\n?/g, "\n").split("\n").join("\n    ");
