@@ -63,8 +63,10 @@ class LambdaLayout:
 
 @contextmanager
 def lambda_layout() -> Iterator[LambdaLayout]:
-    """A temporary copy of ``lambdas/`` and ``layer/python/`` without compiled files."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
+    """A temporary copy of ``lambdas/`` and ``layer/python/`` as deployed (``infra/constants.ASSET_EXCLUDES``)."""
+    ignore = shutil.ignore_patterns(
+        "__pycache__", "*.pyc", "build", "dist", "*.egg-info", "tests", "pyproject.toml", "*.md", ".*_cache"
+    )
     with tempfile.TemporaryDirectory(prefix="cold-start-") as folder:
         layout = LambdaLayout(Path(folder) / "task", Path(folder) / "opt" / "python")
         shutil.copytree(ROOT / "lambdas", layout.task, ignore=ignore)
