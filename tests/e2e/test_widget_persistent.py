@@ -112,9 +112,9 @@ def test_continuing_the_previous_conversation(page: Any, local_stack: LocalStack
     with page.expect_download() as downloaded:
         page.get_by_role("button", name="Download transcript").click()
     lines = open(downloaded.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115 - read once
-    earlier, later = lines.index("— Previous conversation —"), lines.index("— Conversation continued —")
-    assert earlier < next(i for i, line in enumerate(lines) if "You: Where is my parcel?" in line) < later
-    assert later < next(i for i, line in enumerate(lines) if "You: I am back about my parcel" in line)
+    past_line, now_line = lines.index("— Previous conversation —"), lines.index("— Conversation continued —")
+    assert past_line < next(i for i, line in enumerate(lines) if "You: Where is my parcel?" in line) < now_line
+    assert now_line < next(i for i, line in enumerate(lines) if "You: I am back about my parcel" in line)
 
     # It keeps going like any chat: a reload resumes it with the earlier conversation still set apart.
     page.reload()
