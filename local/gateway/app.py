@@ -143,7 +143,15 @@ class WebSocketGateway:
     # ------------------------------------------------------------------------------------ websocket
 
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
-        """``$connect``, then one invocation per message, then ``$disconnect``."""
+        """``$connect``, then one invocation per message, then ``$disconnect``.
+
+        A request that is not a WebSocket handshake (a plain GET, a probe) invokes nothing: 426 Upgrade Required.
+        """
+        ws = web.WebSocketResponse(max_msg_size=self.config.max_message_bytes, autoping=True)
+        if not ws.can_prepare(request).ok:
+            return web.Response(
+                status=426, text="Upgrade Required", headers={"Upgrade": "websocket", "Connection": "Upgrade"}
+            )
         connection_id = new_connection_id()
         connected_at = time.time()
         source_ip = request.remote or "127.0.0.1"
@@ -159,7 +167,6 @@ class WebSocketGateway:
         status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
         if not 200 <= status < 300:
             return _aws_error(status, "Forbidden", "Connection refused by the $connect route")
-        ws = web.WebSocketResponse(max_msg_size=self.config.max_message_bytes, autoping=True)
         await ws.prepare(request)
         connection = GatewayConnection(connection_id, ws, context, source_ip, agent, connected_at)
         self.connections[connection_id] = connection

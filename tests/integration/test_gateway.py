@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import boto3
 import pytest
 import websockets
@@ -113,6 +114,18 @@ async def test_connect_route_can_refuse(gateway: tuple[WebSocketGateway, Recorde
         async with websockets.connect(server.config.websocket_url):
             pass
     assert refused.value.response.status_code == 403
+
+
+async def test_a_request_without_a_handshake_invokes_nothing(gateway: tuple[WebSocketGateway, Recorder]) -> None:
+    server, recorder = gateway
+    http_url = server.config.websocket_url.replace("ws://", "http://", 1)
+    async with aiohttp.ClientSession() as client, client.get(http_url, headers={"Origin": "https://x.test"}) as answer:
+        assert answer.status == 426
+        assert answer.headers["Upgrade"] == "websocket"
+    assert recorder.events == []
+    async with websockets.connect(server.config.websocket_url):  # a real handshake still connects
+        pass
+    assert [e["requestContext"]["eventType"] for e in await _events_of(recorder, "CONNECT")] == ["CONNECT"]
 
 
 async def test_management_api_with_an_unmodified_boto3_client(gateway: tuple[WebSocketGateway, Recorder]) -> None:
