@@ -232,7 +232,10 @@ class ChatController:
     # ------------------------------------------------------------------ ConnectionListener
     def on_chat_frame(self, frame: ChatFrame) -> None:
         """An ``aws/chat`` frame: its item, with its fields as received (handlers get those as they are)."""
-        self.on_item(frame.item, frame.raw)
+        item = frame.item  # on_item(frame.item, frame.raw), inlined: once per frame
+        if self.state.ended or self._seen.again(item):
+            return
+        self._ingest(item, frame.raw)
 
     def on_item(self, item: Item, raw: Mapping[str, Any] | None = None) -> None:
         """One incoming item (``raw``: its fields as received); a redelivery of the same item is dropped here."""

@@ -155,6 +155,8 @@ _RECEIPT_EVENTS = (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
 _ADDED, _UPDATED, _REMOVED = ChangeKind.ADDED, ChangeKind.UPDATED, ChangeKind.REMOVED
 _SENDING, _SENT, _FAILED = MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED
 _CONNECTION_ACK, _MESSAGEMETADATA = ItemType.CONNECTION_ACK, ItemType.MESSAGEMETADATA
+_MESSAGE_TYPES = frozenset((ItemType.MESSAGE, ItemType.ATTACHMENT))  # Item.is_message
+_TYPING, _MESSAGE_READ = ct.TYPING, ct.MESSAGE_READ
 
 
 class Transcript:
@@ -296,31 +298,34 @@ class Transcript:
         """Add one item from the service. Returns None when nothing changed (duplicate, typing, ...)."""
         content_type = item.content_type
         item_type = item.type
-        if content_type == ct.TYPING or item_type == _CONNECTION_ACK:
+        if content_type == _TYPING or item_type == _CONNECTION_ACK:
             return None
         if content_type in _RECEIPT_EVENTS:
             message_id = item.receipt_message_id
             if message_id is None or item.participant_id is None:
                 return None
             stamp = item.absolute_time
-            if content_type == ct.MESSAGE_READ:
+            if content_type == _MESSAGE_READ:
                 return self.apply_receipt(message_id, item.participant_id, read_at=stamp)
             return self.apply_receipt(message_id, item.participant_id, delivered_at=stamp)
         if item_type == _MESSAGEMETADATA:
             return self._apply_metadata(item)
-        if item.is_partial:
+        metadata = item.message_metadata
+        if metadata is not None and metadata.is_partial:  # item.is_partial
             return self._add_chunk(item)
         existing = self._entries.get(item.id)
-        own = self.self_participant_id is not None and item.participant_id == self.self_participant_id
-        receipts = self._receipts_from(item)
+        self_id = self.self_participant_id
+        own = self_id is not None and item.participant_id == self_id
+        # Receipts come with the item's metadata or were held for it; most items have neither.
+        receipts = self._receipts_from(item) if metadata is not None or self._orphan_receipts else {}
         if existing is None:
-            entry = _entry(item, _SENT if own and item.is_message else None, receipts)
+            entry = _entry(item, _SENT if own and item_type in _MESSAGE_TYPES else None, receipts)
             return self._report(_ADDED, entry, self._place(entry))
         if existing.item == item and not existing.chunks and (not receipts or receipts == existing.receipts):
             return None
         merged_receipts = {**existing.receipts, **receipts}
         status = existing.status
-        if own and item.is_message and status is not _SENT:
+        if own and item_type in _MESSAGE_TYPES and status is not _SENT:
             status = _SENT
         entry = replace(existing, item=item, status=status, receipts=merged_receipts, chunks=(), error=None)
         return self._updated(item.id, entry)

@@ -403,7 +403,8 @@ class Item:
             or (attachments_raw is not None and type(attachments_raw) is not list)
         ):
             return cls._from_unusual_dict(data)  # the exact checks, in order, for anything but the usual shape
-        extra_keys = data.keys() - _ITEM_KNOWN
+        # Unknown keys are rare: a containment check that builds nothing, and the set only when there are some.
+        extra_keys = None if data.keys() <= _ITEM_KNOWN else data.keys() - _ITEM_KNOWN
         # The usual shape, once per frame: every slot is set directly, skipping the frozen __init__'s
         # object.__setattr__ per field (the values were just checked; the result equals cls(...)).
         item = _new(cls)
