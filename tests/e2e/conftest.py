@@ -67,29 +67,6 @@ def chatjs_source() -> str:
 PAGE = "<!doctype html><html><head><meta charset='utf-8'><title>test page</title></head><body></body></html>"
 
 
-class _PageHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = PAGE.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-
-@pytest.fixture(scope="session")
-def page_origin() -> Iterator[str]:
-    """An empty page served from its own loopback origin, cross-origin to every emulator."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_address[1]}"
-    server.shutdown()
-
-
 class Site:
     """Pages for the widget tests, served from an origin of their own (as a customer's website is).
 
@@ -162,6 +139,12 @@ def site() -> Iterator[Site]:
     thread.start()
     yield pages
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def page_origin(site: Site) -> str:
+    """An empty page served from its own loopback origin, cross-origin to every emulator."""
+    return site.origin + site.add(PAGE)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -20,6 +18,7 @@ from aiohttp import web
 from common import contract
 from local.auth_fakes import AuthFakes
 from local.process import free_port
+from tests.support.servers import serve_in_thread
 
 
 @dataclass
@@ -53,28 +52,8 @@ def run_auth_fakes() -> Iterator[RunningFakes]:
     fakes = AuthFakes(f"http://127.0.0.1:{port}")
     app = web.Application()
     fakes.register(app)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app, access_log=None)
-    started = threading.Event()
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=serve, name="auth-fakes", daemon=True)
-    thread.start()
-    if not started.wait(15):
-        raise RuntimeError("the auth fakes did not start")
-    try:
+    with serve_in_thread(app, port, "auth-fakes"):
         yield RunningFakes(f"http://127.0.0.1:{port}", fakes)
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(15)
 
 
 def _segment(data: Mapping[str, Any] | bytes) -> str:

@@ -35,14 +35,10 @@ class RunningEmulator:
 
 
 @contextmanager
-def run_emulator(config: EmulatorConfig | None = None) -> Iterator[RunningEmulator]:
-    """Serve an emulator on a free loopback port from a background thread."""
-    port = free_port()
-    config = config or EmulatorConfig()
-    config.public_host = f"127.0.0.1:{port}"
-    emulator = Emulator(config)
+def serve_in_thread(app: web.Application, port: int, name: str) -> Iterator[asyncio.AbstractEventLoop]:
+    """Serve ``app`` on 127.0.0.1:``port`` from a background thread until the block ends; yields its loop."""
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(emulator.build_app(), access_log=None)
+    runner = web.AppRunner(app, access_log=None)
     started = threading.Event()
 
     def serve() -> None:
@@ -54,17 +50,28 @@ def run_emulator(config: EmulatorConfig | None = None) -> Iterator[RunningEmulat
         loop.run_until_complete(runner.cleanup())
         loop.close()
 
-    thread = threading.Thread(target=serve, name="connect-emulator", daemon=True)
+    thread = threading.Thread(target=serve, name=name, daemon=True)
     thread.start()
     if not started.wait(15):
-        raise RuntimeError("the emulator did not start")
-    running = RunningEmulator(f"http://127.0.0.1:{port}", emulator, loop)
-    running.defaults = {k: v for k, v in running.control("GET", "/config").items() if not k.startswith("streaming")}
+        raise RuntimeError(f"{name} did not start")
     try:
-        yield running
+        yield loop
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(15)
+
+
+@contextmanager
+def run_emulator(config: EmulatorConfig | None = None) -> Iterator[RunningEmulator]:
+    """Serve an emulator on a free loopback port from a background thread."""
+    port = free_port()
+    config = config or EmulatorConfig()
+    config.public_host = f"127.0.0.1:{port}"
+    emulator = Emulator(config)
+    with serve_in_thread(emulator.build_app(), port, "connect-emulator") as loop:
+        running = RunningEmulator(f"http://127.0.0.1:{port}", emulator, loop)
+        running.defaults = {k: v for k, v in running.control("GET", "/config").items() if not k.startswith("streaming")}
+        yield running
 
 
 @contextmanager
