@@ -111,15 +111,7 @@ class ReceiptThrottle:
         """The monotonic time at which :meth:`pop_due` will next return something, or None."""
         if self._ended or not self._pending:
             return None
-        last_sent = self._last_sent
-        throttle = self.throttle
-        deadline: float | None = None
-        for kind, slot in self._pending.items():  # at most one slot per kind: _due_at, inlined
-            last = last_sent.get(kind)
-            due = slot.eligible_at if last is None else max(slot.eligible_at, last + throttle)
-            if deadline is None or due < deadline:
-                deadline = due
-        return deadline
+        return min(self._due_at(kind, slot) for kind, slot in self._pending.items())
 
     def pop_due(self) -> list[PendingReceipt]:
         """Remove and return the receipts due now (reads first); the window starts again for each."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol._slots import slot_setters
-from connect_chat.protocol.items import Item, ItemType, format_timestamp
+from connect_chat.protocol.items import _MESSAGE_TYPES, Item, ItemType, format_timestamp
 
 __all__ = ["ChangeKind", "MessageStatus", "ReceiptState", "Transcript", "TranscriptChange", "TranscriptEntry"]
 
@@ -155,7 +155,6 @@ _RECEIPT_EVENTS = (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED)
 _ADDED, _UPDATED, _REMOVED = ChangeKind.ADDED, ChangeKind.UPDATED, ChangeKind.REMOVED
 _SENDING, _SENT, _FAILED = MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.FAILED
 _CONNECTION_ACK, _MESSAGEMETADATA = ItemType.CONNECTION_ACK, ItemType.MESSAGEMETADATA
-_MESSAGE_TYPES = frozenset((ItemType.MESSAGE, ItemType.ATTACHMENT))  # Item.is_message
 _TYPING, _MESSAGE_READ = ct.TYPING, ct.MESSAGE_READ
 
 

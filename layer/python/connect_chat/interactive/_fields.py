@@ -140,3 +140,8 @@ def extra(mapping: Mapping[str, Any], known: Sequence[str]) -> dict[str, Any]:
 def without_none(mapping: Mapping[str, Any]) -> dict[str, Any]:
     """``mapping`` without the members whose value is ``None`` (absent optional fields)."""
     return {key: value for key, value in mapping.items() if value is not None}
+
+
+def dumps(value: Mapping[str, Any]) -> str:
+    """Compact JSON as the templates and answers travel (non-ASCII kept as it is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -12,7 +12,6 @@ Anything else parses into :class:`UnknownResponse`, which keeps the JSON.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
@@ -25,10 +24,6 @@ ACTIONS: Final = ("SHOW_MORE", "PREVIOUS_OPTIONS")
 
 _SELECTION_FIELDS: Final = ("templateIdentifier", "listTitle", "selectionText")
 _ACTION_DATA_FIELDS: Final = ("actionName", "templateType", "listId", "referenceId", "preIndex", "nextIndex")
-
-
-def _json(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +80,7 @@ class Selection:
 
     def to_json(self) -> str:
         """The message content to send with content type :attr:`content_type`."""
-        return _json(self.to_dict())
+        return f.dumps(self.to_dict())
 
     def text(self) -> str:
         """The choice as a transcript shows it: ``"California - Book flights"`` in a carousel, else the option."""
@@ -165,7 +160,7 @@ class ActionRequest:
 
     def to_json(self) -> str:
         """The message content to send with content type :attr:`content_type`."""
-        return _json(self.to_dict())
+        return f.dumps(self.to_dict())
 
     def text(self) -> str:
         """``"Show more"`` or ``"Previous options"``."""
@@ -186,7 +181,7 @@ class UnknownResponse:
 
     def to_json(self) -> str:
         """The message content, re-serialised."""
-        return _json(self.data)
+        return f.dumps(self.data)
 
     def text(self) -> str:
         """A readable line: the first string member that looks like a choice, else a generic description."""

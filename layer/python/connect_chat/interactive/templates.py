@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,10 +43,6 @@ def _located(path: str) -> Iterator[None]:
     except InvalidArgumentError as exc:
         argument = f"{path}.{exc.argument}" if exc.argument else path
         raise InvalidArgumentError(argument, exc.problem, exc.allowed) from None
-
-
-def _dumps(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _shown(template_type: str, path: str, value: str | None) -> str | None:
@@ -375,7 +370,7 @@ class _Template:
         InvalidArgumentError
             The JSON is :data:`~connect_chat.interactive.limits.MAX_CONTENT_BYTES` bytes or more.
         """
-        content = _dumps(self.to_dict())
+        content = f.dumps(self.to_dict())
         size = len(content.encode("utf-8"))
         if size >= MAX_CONTENT_BYTES:
             raise InvalidArgumentError(
@@ -814,7 +809,7 @@ class UnknownTemplate:
 
     def to_json(self) -> str:
         """The message content, re-serialised."""
-        return _dumps(self.template)
+        return f.dumps(self.template)
 
     def for_display(self) -> UnknownTemplate:
         """Itself: its fields' limits are unknown."""

@@ -208,7 +208,7 @@ class MessageMetadata:
         message_id = _opt_str(data, "MessageId")
         receipts = tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)])
         status = _opt_str(data, "MessageProcessingStatus")
-        extra = {k: v for k, v in data.items() if k not in _METADATA_KNOWN} if data.keys() - _METADATA_KNOWN else {}
+        extra = {} if data.keys() <= _METADATA_KNOWN else {k: v for k, v in data.items() if k not in _METADATA_KNOWN}
         if cls is not MessageMetadata:
             return cls(message_id, receipts, status, extra)
         metadata = _new(cls)  # once per receipt frame: the slots set directly (see Item.from_dict)
