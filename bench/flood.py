@@ -22,11 +22,16 @@ import websockets
 from websockets.typing import Origin
 
 from bench.stats import describe_ms
+from common import contract
 from local.process import LocalStackProcess, run_local_stack
 
 FLOOD_ADDRESS = "127.0.0.1"
 #: The budgets the bench runs with: a flood spends them at once.
-BUDGETS = {"CHAT_STARTS_PER_IP": "5", "ACTIVE_CHATS_PER_IP": "2", "ACTIVE_CHAT_CAP": "50"}
+BUDGETS = {
+    contract.ENV_CHAT_STARTS_PER_IP: "5",
+    contract.ENV_ACTIVE_CHATS_PER_IP: "2",
+    contract.ENV_ACTIVE_CHAT_CAP: "50",
+}
 
 
 async def _until(ws: Any, predicate: Any, within: float = 30) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import jwt
 from aiohttp import web
@@ -48,7 +48,6 @@ ATTRIBUTE_CLAIMS: Final = "sub=customerId,email=customerEmail"
 #: Lifetime of a challenge token, in seconds (Turnstile's).
 CHALLENGE_TOKEN_SECONDS: Final = 300
 
-CustomerTokens = Literal["off", "optional", "required"]
 CUSTOMER_TOKEN_MODES: Final[tuple[str, ...]] = ("off", "optional", "required")
 
 _CORS: Final = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type"}

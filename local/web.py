@@ -62,11 +62,6 @@ class LocalWebServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    @property
-    def sns_endpoint(self) -> str:
-        """The HTTP endpoint to subscribe to the streaming topic (it holds this run's secret)."""
-        return self.url + self.sns_path
-
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/", self.index)

@@ -35,13 +35,10 @@ HTTP_FIELDS = FieldNames("Attributes", "CustomerToken", "ChallengeToken")
 
 
 class Admission(NamedTuple):
-    """What a start that passed the checks may use: the display name and attributes to send, and the attributes the
-    deployment allows for this customer."""
+    """What a start that passed the checks may use: the display name and attributes to send."""
 
     display_name: str | None
     attributes: dict[str, str]
-    allowed_attributes: dict[str, int]
-    signed_in: bool
 
 
 def admit(
@@ -65,4 +62,4 @@ def admit(
     if problem is not None:
         raise FieldError(f"{names.attributes}.{problem[0]}", problem[1])
     challenge.check_challenge(challenge_token, remote_ip=source_ip, field_name=names.challenge_token)
-    return Admission(name or display_name, merged, allowed, customer.signed_in)
+    return Admission(name or display_name, merged)

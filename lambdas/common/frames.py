@@ -258,15 +258,6 @@ def open_envelope(body: str | bytes | None) -> Envelope:
     return Envelope(data, request_id, None)
 
 
-def decode_body(body: str | bytes | None) -> dict[str, Any]:
-    """The frame's JSON object; raise :class:`FrameError` when there is none (see :func:`open_envelope`)."""
-    envelope = open_envelope(body)
-    if envelope.problem is not None:
-        raise envelope.problem
-    assert envelope.data is not None
-    return envelope.data
-
-
 def request_id_of(data: Mapping[str, Any]) -> str | None:
     """The frame's ``requestId`` when it is a usable one (so that even a refusal can echo it)."""
     value = data.get("requestId")
@@ -283,13 +274,8 @@ def message_fingerprint(data: Mapping[str, Any]) -> str | None:
     return digest[:16]
 
 
-def parse_frame(body: str | bytes | None) -> ClientFrame:
-    """Validate one client frame; raise :class:`FrameError` naming the field and the rule it breaks."""
-    return frame_from(decode_body(body))
-
-
 def frame_from(data: Mapping[str, Any]) -> ClientFrame:
-    """Validate a decoded frame (see :func:`parse_frame`)."""
+    """Validate one decoded client frame; raise :class:`FrameError` naming the field and the rule it breaks."""
     request_id = request_id_of(data)
     action = data.get("action")
     parser = _PARSERS.get(action) if isinstance(action, str) else None

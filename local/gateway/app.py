@@ -97,7 +97,7 @@ class WebSocketGateway:
     """Accepts WebSocket clients and invokes the route table's handlers for them."""
 
     def __init__(self, config: GatewayConfig, handlers: Mapping[str, Handler]) -> None:
-        """``handlers`` maps each function id of :data:`infra.contract.FUNCTIONS` to its loaded handler."""
+        """``handlers`` maps each function id of :data:`common.contract.FUNCTIONS` to its loaded handler."""
         self.config = config
         self.handlers = handlers
         self.connections: dict[str, GatewayConnection] = {}
