@@ -240,14 +240,12 @@ export function createChat({ config, relay }) {
         events.emit("resumed", { contactId: state.contactId });
         break;
       case "item":
-        if (!showsChat()) break; // a late item of a chat the customer has left (a new one is on its way)
         ingest(frame.item, true);
         afterChange();
         events.emit("item", frame.item);
         break;
       case "chatEnded": {
-        // Only for the chat on show: after 'Start a new chat' the relay may still tell about the one left behind.
-        if (!showsChat() || (frame.contactId && state.contactId && frame.contactId !== state.contactId)) break;
+        if (frame.contactId && state.contactId && frame.contactId !== state.contactId) break; // another chat's
         const continuation = continuationOf(frame);
         if (continuation) {
           state.continuation = continuation;
@@ -277,11 +275,6 @@ export function createChat({ config, relay }) {
       default:
         break;
     }
-  }
-
-  /** True while the tab shows a chat (under way, or ended and not yet left for a new one). */
-  function showsChat() {
-    return state.status === "active" || state.status === "ended";
   }
 
   function ingest(item, live) {
@@ -457,8 +450,9 @@ export function createChat({ config, relay }) {
   }
 
   /**
-   * The customer leaves an ended chat for a new one: its socket, kept open a moment for the relay's ``chatEnded``
-   * frame, closes now. A new chat starts on a socket of its own, and nothing more about the old one arrives.
+   * The customer leaves an ended chat for a new one (or its continuation): its socket, kept open a moment for the
+   * relay's ``chatEnded`` frame, closes now. The next chat starts on a socket of its own, and nothing more about
+   * the old one arrives (the relay client ignores a socket it no longer holds).
    */
   function leaveEndedChat() {
     clearTimeout(closeTimer);
@@ -489,6 +483,7 @@ export function createChat({ config, relay }) {
       changed();
       return false;
     }
+    leaveEndedChat();
     state.status = "starting";
     state.continuing = true;
     state.error = null;

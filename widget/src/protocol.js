@@ -22,17 +22,6 @@ export const CONTENT_TYPES = Object.freeze({
   TRANSFER_FAILED: EVENT + "transfer.failed",
 });
 
-/** Event items Connect keeps in the transcript: the Id of one of them is a valid resume position. */
-export const TRANSCRIPT_EVENTS = Object.freeze([
-  CONTENT_TYPES.JOINED,
-  CONTENT_TYPES.LEFT,
-  CONTENT_TYPES.ENDED,
-  CONTENT_TYPES.INVITED,
-  CONTENT_TYPES.TRANSFER_OK,
-  CONTENT_TYPES.TRANSFER_FAILED,
-  CONTENT_TYPES.REHYDRATED,
-]);
-
 /** File types Connect accepts as chat attachments, by extension. */
 export const ATTACHMENT_TYPES = Object.freeze({
   ".csv": "text/csv",
