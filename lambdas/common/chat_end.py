@@ -49,12 +49,15 @@ def announce_end(
     The budgets go back before anyone is told, so a client that starts a new chat on hearing of the end is
     never refused for the chat it just ended."""
     fan_out = store.mark_ended(contact_id)
-    frame = ended_frame(contact_id)
     attached = fan_out.connections if fan_out is not None else {}
+    tell_also = also is not None and also[1] not in attached
+    if fan_out is None and not tell_also:
+        return None  # another call already told everyone: no frame (nor continuation token) to make
+    frame = ended_frame(contact_id)
     if fan_out is not None:
         if fan_out.source_ip:
             budgets.release(fan_out.source_ip)
         broadcast(store, contact_id, attached, frame)
-    if also is not None and also[1] not in attached:
+    if also is not None and tell_also:
         also[0].post(also[1], frame)
     return fan_out
