@@ -25,7 +25,6 @@ _CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, user_ag
 SUPPORTABLE_TYPES: Final = contract.SUPPORTABLE_CONTENT_TYPES
 REHYDRATION_TYPES: Final = contract.REHYDRATION_TYPES
 #: StartChatContact's limits on Attributes: total size, and the characters of a key.
-MAX_ATTRIBUTE_BYTES: Final = 32768
 MAX_ATTRIBUTES: Final = 50
 
 
@@ -48,10 +47,15 @@ class StartChatRequest:
 
 
 def _attributes(fields: Fields) -> dict[str, str]:
-    attributes = fields.string_map("Attributes", max_entries=MAX_ATTRIBUTES, max_key=128, max_value=MAX_ATTRIBUTE_BYTES)
+    attributes = fields.string_map(
+        "Attributes",
+        max_entries=MAX_ATTRIBUTES,
+        max_key=contract.MAX_ATTRIBUTE_NAME,
+        max_value=contract.MAX_ATTRIBUTES_BYTES,
+    )
     size = sum(len(key.encode()) + len(value.encode()) for key, value in attributes.items())
-    if size > MAX_ATTRIBUTE_BYTES:
-        raise fields.fail("Attributes", f"total {size} bytes; the limit is {MAX_ATTRIBUTE_BYTES} UTF-8 bytes")
+    if size > contract.MAX_ATTRIBUTES_BYTES:
+        raise fields.fail("Attributes", f"total {size} bytes; the limit is {contract.MAX_ATTRIBUTES_BYTES} UTF-8 bytes")
     for key in attributes:
         if not all(c.isalnum() or c in "-_" for c in key):
             raise fields.fail(f"Attributes.{key}", "a key may hold only letters, digits, '-' and '_'")
@@ -98,7 +102,9 @@ def parse_start_chat_body(data: Mapping[str, Any]) -> StartChatRequest:
         initial_message=initial_message,
         rehydration_type=rehydration,
         continuation_token=continuation_token,
-        chat_duration_minutes=fields.integer("ChatDurationInMinutes", low=60, high=10080),
+        chat_duration_minutes=fields.integer(
+            "ChatDurationInMinutes", low=contract.CHAT_DURATION_MINUTES.low, high=contract.CHAT_DURATION_MINUTES.high
+        ),
         supported_content_types=content_types,
         client_token=fields.text("ClientToken", high=500),
     )
