@@ -1,7 +1,7 @@
 """Starting a chat through the relay (``startChat``), in the order that keeps a public endpoint cheap to abuse-proof:
 
 1. the chat's budgets, taken in the transaction that also counts the frame (an address over its budget costs
-   one DynamoDB request and nothing else);
+   that transaction and the UpdateItem that still counts its frame, and nothing else);
 2. the admission checks (``common.admission``: a signed-in customer's token, the attribute allowlist, the human
    check), then a continuation token's signature when the client continues a past chat;
 3. StartChatContact (streaming to the deployment's topic from the first item), the customer's connection, and
