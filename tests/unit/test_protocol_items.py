@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import gc
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,6 +157,24 @@ def test_items_are_hashable_and_frozen() -> None:
         item.id = "other"  # type: ignore[misc]
 
 
+def test_a_copy_with_changes_keeps_the_rest() -> None:
+    item = Item.from_dict(TRANSCRIPT_ITEM | {"Custom": 1})
+    changed = msgspec.structs.replace(item, content="edited")
+    assert changed.content == "edited"
+    assert (changed.id, changed.message_metadata, changed.extra) == (item.id, item.message_metadata, {"Custom": 1})
+    assert changed != item
+
+
+def test_items_from_frames_stay_out_of_the_cycle_collector() -> None:
+    """A long chat's items do not make every full collection walk them; their unknown fields stay JSON values."""
+    item = Item.from_dict(TRANSCRIPT_ITEM | {"Custom": {"nested": [1]}, "Attachments": [{"AttachmentId": "a"}]})
+    assert not gc.is_tracked(item)
+    assert item.message_metadata is not None
+    assert not gc.is_tracked(item.message_metadata)
+    assert not any(gc.is_tracked(receipt) for receipt in item.message_metadata.receipts)
+    assert not gc.is_tracked(item.attachments[0])
+
+
 # --------------------------------------------------------------------------- the fast paths keep the behaviour
 def _slow_sort_time(value: str | None) -> str:
     """What Item.sort_key() computed before it had a fast path: parse, then format (raw text if unparseable)."""
@@ -258,7 +278,7 @@ def _outcome(build: Any, data: dict[str, Any]) -> Any:
 @settings(max_examples=800, deadline=None)
 @given(item_dicts())
 def test_from_dict_gives_what_the_field_by_field_checks_give(data: dict[str, Any]) -> None:
-    """The usual shape is built slot by slot: same item, same extras (in order), same errors otherwise."""
+    """The usual shape is built by msgspec: same item, same extras (in order), same errors otherwise."""
     assert _outcome(Item.from_dict, data) == _outcome(Item._from_unusual_dict, data)
 
 

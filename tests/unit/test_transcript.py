@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item
-from connect_chat.transcript import ChangeKind, MessageStatus, Transcript, TranscriptChange
+from connect_chat.transcript import (
+    ChangeKind,
+    MessageStatus,
+    ReceiptState,
+    Transcript,
+    TranscriptChange,
+    TranscriptEntry,
+)
 from tests.unit.library_fakes import FakeClock
 
 ME = "p-me"
@@ -280,3 +289,45 @@ def test_a_transcript_of_many_items_arriving_in_order_is_never_sorted_again() ->
     changes = tr.add_many(items)
     assert [c.index for c in changes] == list(range(2000))  # each one appended
     assert tr.items() == items
+
+
+def test_entries_stay_out_of_the_cycle_collector_unless_they_hold_an_error() -> None:
+    tr = Transcript(ME)
+    tr.add(msg("a", "00.000"))
+    tr.add(receipt("read", "a", AGENT))
+    entry = tr.get("a")
+    assert entry is not None
+    assert entry.receipts
+    assert not gc.is_tracked(entry)
+    tr.add_pending("tok", content="hi", content_type="text/plain", now=FakeClock().now())
+    failed = tr.mark_failed("tok", RuntimeError("x"))
+    assert failed is not None
+    assert gc.is_tracked(failed.entry)
+    assert isinstance(failed.entry, TranscriptEntry)
+
+
+def test_a_failed_message_whose_error_leads_back_to_its_transcript_is_still_collected() -> None:
+    """The error's traceback holds the frame that holds the transcript: a cycle through the entry."""
+
+    def fail(transcript: Transcript) -> None:
+        try:
+            raise RuntimeError("send failed")
+        except RuntimeError as exc:
+            transcript.mark_failed("tok", exc)
+
+    tr = Transcript(ME)
+    tr.add_pending("tok", content="hi", content_type="text/plain", now=FakeClock().now())
+    fail(tr)
+    gone = weakref.ref(tr)
+    del tr
+    gc.collect()
+    assert gone() is None
+
+
+def test_entries_are_equal_by_item_status_and_client_token() -> None:
+    item = msg("a", "00.000")
+    plain = TranscriptEntry(item=item)
+    assert plain == TranscriptEntry(item=item, receipts={AGENT: ReceiptState(read_at="t")}, chunks=((1, "x"),))
+    assert hash(plain) == hash(TranscriptEntry(item=item, error=RuntimeError("x")))
+    assert plain != TranscriptEntry(item=item, status=MessageStatus.SENT)
+    assert plain != TranscriptEntry(item=item, client_token="tok")

@@ -11,12 +11,13 @@ the order, every entry and whether something changed agree, that every reported 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol.items import Item, format_timestamp, normalized_time

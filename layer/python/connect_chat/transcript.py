@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace as replace_item
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol._slots import slot_setters
@@ -36,8 +40,7 @@ class MessageStatus(StrEnum):
     FAILED = "FAILED"
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptState:
+class ReceiptState(msgspec.Struct, frozen=True, gc=False):
     """What one recipient did with a message."""
 
     delivered_at: str | None = None
@@ -53,9 +56,12 @@ class ReceiptState:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class TranscriptEntry:
+class TranscriptEntry(msgspec.Struct, frozen=True, gc=False):
     """One transcript line.
+
+    Equal entries have equal items, statuses and client tokens (receipts, errors and chunks aside). A long
+    chat's entries are not tracked by Python's cyclic garbage collector, so its full collections do not walk
+    them; an entry the library builds with an :attr:`error` is (the error's traceback may lead back to it).
 
     Attributes
     ----------
@@ -69,14 +75,24 @@ class TranscriptEntry:
         The ClientToken of an own message sent through this session.
     error : BaseException | None
         Why a FAILED message failed.
+    chunks : tuple[tuple[int, str], ...]
+        For a bot message still streaming, its chunks so far (number, text).
     """
 
     item: Item
     status: MessageStatus | None = None
-    receipts: Mapping[str, ReceiptState] = field(default_factory=dict, compare=False, hash=False)
+    receipts: Mapping[str, ReceiptState] = msgspec.field(default_factory=dict)
     client_token: str | None = None
-    error: BaseException | None = field(default=None, compare=False)
-    chunks: tuple[tuple[int, str], ...] = field(default=(), compare=False, hash=False)
+    error: BaseException | None = None
+    chunks: tuple[tuple[int, str], ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TranscriptEntry):
+            return NotImplemented
+        return _entry_identity(self) == _entry_identity(other)
+
+    def __hash__(self) -> int:
+        return hash(_entry_identity(self))
 
     @property
     def id(self) -> str:
@@ -101,6 +117,13 @@ class TranscriptEntry:
         if self.receipts:
             out["Receipts"] = {pid: r.to_dict() for pid, r in self.receipts.items()}
         return out
+
+
+class _EntryWithError(TranscriptEntry, frozen=True, gc=True):
+    """A :class:`TranscriptEntry` holding an error: tracked by the cyclic garbage collector."""
+
+
+_entry_identity = attrgetter("item", "status", "client_token")
 
 
 class ChangeKind(StrEnum):
@@ -326,7 +349,7 @@ class Transcript:
         status = existing.status
         if own and item_type in _MESSAGE_TYPES and status is not _SENT:
             status = _SENT
-        entry = replace(existing, item=item, status=status, receipts=merged_receipts, chunks=(), error=None)
+        entry = _entry(item, status, merged_receipts, existing.client_token)
         return self._updated(item.id, entry)
 
     def _receipts_from(self, item: Item) -> dict[str, ReceiptState]:
@@ -377,8 +400,8 @@ class Transcript:
         chunks.insert(at, (number, item.content or ""))
         joined = "".join(text for _, text in chunks)
         first = existing.item if existing is not None else item
-        shown = replace(item, content=joined, absolute_time=first.absolute_time or item.absolute_time)
-        entry = TranscriptEntry(item=shown, chunks=tuple(chunks))
+        shown = replace_item(item, content=joined, absolute_time=first.absolute_time or item.absolute_time)
+        entry = _entry(shown, None, {}, chunks=tuple(chunks))
         if existing is None:
             return self._report(_ADDED, entry, self._place(entry))
         return self._updated(item.id, entry)  # the first chunk's time is kept: it stays where it is
@@ -439,7 +462,7 @@ class Transcript:
             absolute_time=format_timestamp(now),
             attachments=attachments,
         )
-        entry = TranscriptEntry(item=item, status=MessageStatus.SENDING, client_token=client_token)
+        entry = _entry(item, MessageStatus.SENDING, {}, client_token)
         self._by_token[client_token] = item.id
         return self._added(entry)
 
@@ -455,12 +478,14 @@ class Transcript:
         if echo is not None:
             if pending is not None and local_id is not None:
                 self._removed(local_id)
-            return self._updated(item_id, replace(echo, status=MessageStatus.SENT, client_token=client_token))
+            sent = _entry(echo.item, MessageStatus.SENT, echo.receipts, client_token, echo.error, echo.chunks)
+            return self._updated(item_id, sent)
         if pending is None or local_id is None:
             return None
         stamp = absolute_time or pending.item.absolute_time
-        item = replace(pending.item, id=item_id, absolute_time=stamp)
-        return self._updated(local_id, replace(pending, item=item, status=MessageStatus.SENT))
+        item = replace_item(pending.item, id=item_id, absolute_time=stamp)
+        sent = _entry(item, MessageStatus.SENT, pending.receipts, pending.client_token, pending.error, pending.chunks)
+        return self._updated(local_id, sent)
 
     def mark_failed(self, client_token: str, error: BaseException | None = None) -> TranscriptChange | None:
         """The send failed: the entry stays, with status FAILED."""
@@ -468,7 +493,8 @@ class Transcript:
         entry = self._entries.get(local_id) if local_id else None
         if entry is None or local_id is None:
             return None
-        return self._updated(local_id, replace(entry, status=MessageStatus.FAILED, error=error))
+        failed = _entry(entry.item, MessageStatus.FAILED, entry.receipts, entry.client_token, error, entry.chunks)
+        return self._updated(local_id, failed)
 
     def remove(self, item_id: str) -> TranscriptChange | None:
         """Drop an entry (e.g. a FAILED message the user discarded); returns the change, or None."""
@@ -480,7 +506,6 @@ class Transcript:
 
 _new = object.__new__
 _set_kind, _set_entry, _set_index, _set_previous_index = slot_setters(TranscriptChange, 4)
-_set_item, _set_status, _set_receipts, _set_client_token, _set_error, _set_chunks = slot_setters(TranscriptEntry, 6)
 
 
 def _entry(
@@ -491,12 +516,7 @@ def _entry(
     error: BaseException | None = None,
     chunks: tuple[tuple[int, str], ...] = (),
 ) -> TranscriptEntry:
-    """``TranscriptEntry(...)`` with every field given, built without the frozen ``__init__`` (once per item)."""
-    entry = _new(TranscriptEntry)
-    _set_item(entry, item)
-    _set_status(entry, status)
-    _set_receipts(entry, receipts)
-    _set_client_token(entry, client_token)
-    _set_error(entry, error)
-    _set_chunks(entry, chunks)
-    return entry
+    """A new entry; one holding an error is tracked by the cyclic garbage collector (see :class:`TranscriptEntry`)."""
+    if error is None:
+        return TranscriptEntry(item, status, receipts, client_token, None, chunks)
+    return _EntryWithError(item, status, receipts, client_token, error, chunks)

@@ -3,6 +3,11 @@
 The Participant Service (GetTranscript, SendMessage), the participant websocket (``aws/chat`` frames) and
 Connect's message streaming (SNS) all carry the same record. :class:`Item` is built from any of them and gives
 back the Participant Service field names with :meth:`Item.to_dict`.
+
+The types here are frozen `msgspec <https://jcristharif.com/msgspec/>`_ structs: an item in its usual shape is
+checked and built by one call into msgspec's C code, and items are not tracked by Python's cyclic garbage
+collector (a chat of 100,000 items would otherwise make every full collection walk all of them). Copy one with
+changes with ``msgspec.structs.replace(item, content=...)`` (``copy.replace`` on Python 3.13 and later).
 """
 
 from __future__ import annotations
@@ -10,14 +15,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final
+from operator import attrgetter
+from typing import Annotated, Any, Final
+
+import msgspec
 
 from connect_chat.protocol import content_types as ct
 from connect_chat.protocol._json import loads
-from connect_chat.protocol._slots import slot_setters
 
 __all__ = [
     "Attachment",
@@ -141,11 +147,7 @@ def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
-_PLAIN_TYPES = frozenset((str, type(None)))
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(msgspec.Struct, frozen=True, gc=False, rename="pascal"):
     """A read/delivered receipt of one message for one recipient."""
 
     recipient_participant_id: str | None = None
@@ -155,21 +157,11 @@ class Receipt:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
         """Build from ``{"RecipientParticipantId", "DeliveredTimestamp", "ReadTimestamp"}``."""
-        get = data.get
-        recipient = get("RecipientParticipantId")
-        delivered = get("DeliveredTimestamp")
-        read = get("ReadTimestamp")
-        if cls is not Receipt or not {type(recipient), type(delivered), type(read)} <= _PLAIN_TYPES:
-            return cls(  # the exact checks, in order, for anything but the usual shape
-                _opt_str(data, "RecipientParticipantId"),
-                _opt_str(data, "DeliveredTimestamp"),
-                _opt_str(data, "ReadTimestamp"),
-            )
-        receipt = _new(cls)  # once per receipt of a frame: the slots set directly (see Item.from_dict)
-        _set_recipient_participant_id(receipt, recipient)
-        _set_delivered_timestamp(receipt, delivered)
-        _set_read_timestamp(receipt, read)
-        return receipt
+        return cls(
+            _opt_str(data, "RecipientParticipantId"),
+            _opt_str(data, "DeliveredTimestamp"),
+            _opt_str(data, "ReadTimestamp"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the Participant Service shape (absent fields omitted)."""
@@ -186,18 +178,17 @@ class Receipt:
 _METADATA_KNOWN = frozenset(("MessageId", "Receipts", "MessageProcessingStatus"))
 
 
-@dataclass(frozen=True, slots=True)
-class MessageMetadata:
+class MessageMetadata(msgspec.Struct, frozen=True, gc=False, rename="pascal"):
     """``Item.MessageMetadata``: receipts of a message and, for bot streaming, chunk information.
 
     Unknown fields (for example ``MessageCompleted`` and ``ChunkNumber`` of partial bot messages) are kept in
-    :attr:`extra` and written back by :meth:`to_dict`.
+    :attr:`extra` and written back by :meth:`to_dict`; :attr:`extra` takes no part in equality.
     """
 
     message_id: str | None = None
     receipts: tuple[Receipt, ...] = ()
     message_processing_status: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MessageMetadata:
@@ -205,18 +196,20 @@ class MessageMetadata:
         receipts_raw = data.get("Receipts") or []
         if not isinstance(receipts_raw, list):
             raise ItemDecodeError("MessageMetadata.Receipts must be a list")
-        message_id = _opt_str(data, "MessageId")
-        receipts = tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)])
-        status = _opt_str(data, "MessageProcessingStatus")
-        extra = {} if data.keys() <= _METADATA_KNOWN else {k: v for k, v in data.items() if k not in _METADATA_KNOWN}
-        if cls is not MessageMetadata:
-            return cls(message_id, receipts, status, extra)
-        metadata = _new(cls)  # once per receipt frame: the slots set directly (see Item.from_dict)
-        _set_message_id(metadata, message_id)
-        _set_receipts(metadata, receipts)
-        _set_message_processing_status(metadata, status)
-        _set_metadata_extra(metadata, extra)
-        return metadata
+        return cls(
+            _opt_str(data, "MessageId"),
+            tuple([Receipt.from_dict(r) for r in receipts_raw if isinstance(r, Mapping)]),
+            _opt_str(data, "MessageProcessingStatus"),
+            {k: v for k, v in data.items() if k not in _METADATA_KNOWN},
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return _metadata_identity(self) == _metadata_identity(other)
+
+    def __hash__(self) -> int:
+        return hash(_metadata_identity(self))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the Participant Service shape."""
@@ -246,11 +239,10 @@ class MessageMetadata:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(msgspec.Struct, frozen=True, gc=False, rename="pascal"):
     """One entry of ``Item.Attachments``."""
 
-    attachment_id: str
+    attachment_id: Annotated[str, msgspec.Meta(min_length=1)]
     attachment_name: str | None = None
     content_type: str | None = None
     status: str | None = None
@@ -301,13 +293,12 @@ _ITEM_KNOWN = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(msgspec.Struct, frozen=True, gc=False, rename="pascal"):
     """A chat message or event.
 
     Build one with :meth:`from_dict` (a Participant Service ``Item``, an SNS streaming body or the decoded
     content of an ``aws/chat`` frame) or :meth:`from_json`. Fields the library does not know are kept in
-    :attr:`extra`, so :meth:`to_dict` gives back what came in.
+    :attr:`extra`, so :meth:`to_dict` gives back what came in; :attr:`extra` takes no part in equality or hashing.
 
     Attributes
     ----------
@@ -331,8 +322,8 @@ class Item:
         Attachments of an ATTACHMENT item.
     """
 
-    id: str
-    type: str
+    id: Annotated[str, msgspec.Meta(min_length=1)]
+    type: Annotated[str, msgspec.Meta(min_length=1)]
     content_type: str | None = None
     content: str | None = None
     participant_id: str | None = None
@@ -344,7 +335,7 @@ class Item:
     related_contact_id: str | None = None
     message_metadata: MessageMetadata | None = None
     attachments: tuple[Attachment, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     # ---------------------------------------------------------------- building
     @classmethod
@@ -366,63 +357,17 @@ class Item:
         ItemDecodeError
             When ``Id`` or ``Type`` is missing or a field has the wrong type.
         """
-        if type(data) is not dict and not isinstance(data, Mapping):
+        if type(data) is dict and cls is Item and data.keys() <= _ITEM_KNOWN:
+            metadata = data.get("MessageMetadata")
+            if metadata is None or (type(metadata) is dict and metadata.keys() <= _METADATA_KNOWN):
+                # The usual shape, once per frame: checked and built in one call to msgspec's C code.
+                try:
+                    return _convert(data, Item)
+                except msgspec.ValidationError:
+                    pass  # the exact checks and messages below
+        if not isinstance(data, Mapping):
             raise ItemDecodeError(f"an item must be a JSON object, got {type(data).__name__}")
-        get = data.get
-        item_id = get("Id")
-        item_type = get("Type")
-        content_type = get("ContentType")
-        content = get("Content")
-        participant_id = get("ParticipantId")
-        display_name = get("DisplayName")
-        participant_role = get("ParticipantRole")
-        absolute_time = get("AbsoluteTime")
-        contact_id = get("ContactId")
-        initial_contact_id = get("InitialContactId")
-        related_contact_id = get("RelatedContactId")
-        metadata_raw = get("MessageMetadata")
-        attachments_raw = get("Attachments")
-        if (
-            cls is not Item
-            or not (item_id and item_type)
-            or type(item_id) is not str
-            or type(item_type) is not str
-            or not {
-                type(content_type),
-                type(content),
-                type(participant_id),
-                type(display_name),
-                type(participant_role),
-                type(absolute_time),
-                type(contact_id),
-                type(initial_contact_id),
-                type(related_contact_id),
-            }
-            <= _PLAIN_TYPES
-            or (metadata_raw is not None and not isinstance(metadata_raw, Mapping))
-            or (attachments_raw is not None and type(attachments_raw) is not list)
-        ):
-            return cls._from_unusual_dict(data)  # the exact checks, in order, for anything but the usual shape
-        # Unknown keys are rare: a containment check that builds nothing, and the set only when there are some.
-        extra_keys = None if data.keys() <= _ITEM_KNOWN else data.keys() - _ITEM_KNOWN
-        # The usual shape, once per frame: every slot is set directly, skipping the frozen __init__'s
-        # object.__setattr__ per field (the values were just checked; the result equals cls(...)).
-        item = _new(cls)
-        _set_id(item, item_id)
-        _set_type(item, item_type)
-        _set_content_type(item, content_type)
-        _set_content(item, content)
-        _set_participant_id(item, participant_id)
-        _set_display_name(item, display_name)
-        _set_participant_role(item, participant_role)
-        _set_absolute_time(item, absolute_time)
-        _set_contact_id(item, contact_id)
-        _set_initial_contact_id(item, initial_contact_id)
-        _set_related_contact_id(item, related_contact_id)
-        _set_message_metadata(item, MessageMetadata.from_dict(metadata_raw) if metadata_raw is not None else None)
-        _set_attachments(item, tuple(Attachment.from_dict(a) for a in attachments_raw) if attachments_raw else ())
-        _set_extra(item, {k: v for k, v in data.items() if k in extra_keys} if extra_keys else {})
-        return item
+        return cls._from_unusual_dict(data)
 
     @classmethod
     def _from_unusual_dict(cls, data: Mapping[str, Any]) -> Item:
@@ -507,6 +452,14 @@ class Item:
         """Return :meth:`to_dict` as compact JSON."""
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return _item_identity(self) == _item_identity(other)
+
+    def __hash__(self) -> int:
+        return hash(_item_identity(self))
+
     # ---------------------------------------------------------------- questions
     @property
     def is_message(self) -> bool:
@@ -558,22 +511,6 @@ class Item:
         return (normalized_time(self.absolute_time), self.id)
 
 
-_new = object.__new__
-(
-    _set_id,
-    _set_type,
-    _set_content_type,
-    _set_content,
-    _set_participant_id,
-    _set_display_name,
-    _set_participant_role,
-    _set_absolute_time,
-    _set_contact_id,
-    _set_initial_contact_id,
-    _set_related_contact_id,
-    _set_message_metadata,
-    _set_attachments,
-    _set_extra,
-) = slot_setters(Item, 14)
-_set_recipient_participant_id, _set_delivered_timestamp, _set_read_timestamp = slot_setters(Receipt, 3)
-_set_message_id, _set_receipts, _set_message_processing_status, _set_metadata_extra = slot_setters(MessageMetadata, 4)
+_convert = msgspec.convert
+_item_identity = attrgetter(*(name for name in Item.__struct_fields__ if name != "extra"))
+_metadata_identity = attrgetter("message_id", "receipts", "message_processing_status")
