@@ -10,8 +10,6 @@ For each chat size (default 1,000, 10,000 and 100,000 items) the frames of :mod:
 "plain" has no transcript listener. "live" adds one: ``on_transcript_updated`` here, ``onTranscriptUpdated``
 there, which switches on ChatJS 5's internal transcript (``transcriptUpdateEnabled``).
 
-When orjson is installed (the library parses frames with it then), connect_chat is also measured without it.
-
 CPU time (``time.process_time``; ``process.cpuUsage`` in Node) over the whole chat, divided by its frames.
 The runs alternate between the two sides (one Node process serves them all), so both see the same load on a
 shared machine; each figure is the median of its runs and the ratio the median of the pairs' ratios. Node
@@ -40,8 +38,6 @@ from typing import Any
 
 from bench.chat_frames import CONTACT_ID, CUSTOMER_ID, chat_frames
 from connect_chat import ChatSession, MetricsRecorder
-from connect_chat.protocol import _json as _json_module
-from connect_chat.protocol._json import FAST_PARSER
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "bench" / "chatjs_driver.js"
@@ -202,7 +198,6 @@ class Row:
     size: int
     live: bool
     ours: float
-    standard: float | None  # connect_chat with the standard library's JSON parser (when orjson is installed)
     theirs: float | None
     ratio: float | None
 
@@ -218,24 +213,11 @@ def _without_cycle_collector_us_per_frame(frames: list[str], live: bool) -> floa
         gc.enable()
 
 
-def _standard_json_us_per_frame(frames: list[str], live: bool) -> float:
-    """As :func:`connect_chat_us_per_frame`, with orjson set aside (what the library does without it)."""
-    saved = _json_module._fast_loads
-    _json_module._fast_loads = None
-    try:
-        return connect_chat_us_per_frame(frames, live)
-    finally:
-        _json_module._fast_loads = saved
-
-
 def _measure(frames: list[str], size: int, live: bool, repeats: int, chatjs: ChatJS | None) -> Row:
     ours: list[float] = []
-    standard: list[float] = []
     theirs: list[float] = []
     for _ in range(repeats):  # alternate, so that a burst of load on the machine hits every side alike
         ours.append(connect_chat_us_per_frame(frames[:size], live))
-        if FAST_PARSER is not None:
-            standard.append(_standard_json_us_per_frame(frames[:size], live))
         if chatjs is not None:
             theirs.append(chatjs.us_per_frame(size, live))
         print(".", end="", flush=True)
@@ -243,7 +225,6 @@ def _measure(frames: list[str], size: int, live: bool, repeats: int, chatjs: Cha
         size=size,
         live=live,
         ours=statistics.median(ours),
-        standard=statistics.median(standard) if standard else None,
         theirs=statistics.median(theirs) if theirs else None,
         ratio=statistics.median(o / t for o, t in zip(ours, theirs, strict=True)) if theirs else None,
     )
@@ -261,8 +242,7 @@ def main() -> None:
     sizes = sorted(int(size) for size in args.sizes.split(","))
     missing = chatjs_missing()
     frames = chat_frames(max(sizes))
-    parser_name = FAST_PARSER or "the standard library's json"
-    print(f"connect_chat (Python {sys.version.split()[0]}, frames parsed with {parser_name})")
+    print(f"connect_chat (Python {sys.version.split()[0]})")
     print("vs amazon-connect-chatjs 5.0.0 (Node): CPU µs per frame, medians of alternating runs")
     if missing:
         print(f"  the ChatJS side is skipped: {missing}")
@@ -293,11 +273,10 @@ def main() -> None:
                 chatjs.close()
     print()
     header = f"{'items':>9}  {'transcript listener':<20} {'connect_chat':>13} {'chatjs 5.0.0':>13} {'ratio':>7}"
-    print(header + (f"  {'without orjson':>13}" if FAST_PARSER else ""))
+    print(header)
     for row in sorted(rows, key=lambda row: (row.size, row.live)):
         ratio = f"{row.ratio:6.2f}x" if row.ratio is not None else f"{'-':>7}"
-        standard = f"  {_us(row.standard)}" if FAST_PARSER else ""
-        print(f"{row.size:>9,}  {'yes' if row.live else 'no':<20} {_us(row.ours)} {_us(row.theirs)} {ratio}{standard}")
+        print(f"{row.size:>9,}  {'yes' if row.live else 'no':<20} {_us(row.ours)} {_us(row.theirs)} {ratio}")
     note = "(connect_chat's own work, without the collections CPython runs as the heap grows)"
     print(f"{sizes[-1]:>9,}  {'yes, GC paused':<20} {_us(paused)}  {note}")
 
