@@ -43,8 +43,8 @@ soak: venv
 	HYPOTHESIS_PROFILE=soak $(VENV)/bin/pytest -q -p no:cacheprovider tests/integration/test_relay_fuzz.py
 	PYTHONPATH=layer/python:lambdas $(PY) -m bench.soak
 
-# Synthesizes the CDK app offline (no AWS credentials, no Docker) into $(CDK_OUT), with the example ids
-# infra/README.md shows.
+# Synthesizes the CDK app (no AWS credentials, no Docker) into $(CDK_OUT), with the example ids infra/README.md
+# shows; offline once .cache/ holds the dependencies layer's pinned wheels (the first run downloads them).
 SYNTH_CONTEXT := -c connectInstanceId=11111111-2222-3333-4444-555555555555 -c contactFlowId=66666666-7777-8888-9999-000000000000
 CDK_OUT ?= cdk.out
 # jsii and the CLI's AWS SDK warn about the running Node release on every call (jsii's banner comes out as

@@ -10,7 +10,7 @@ import sys
 
 from infra.application import build
 from infra.config import ConfigError
-from infra.jwt_layer import LayerBuildError
+from infra.wheel_layer import LayerBuildError
 
 
 def main() -> int:

@@ -15,9 +15,9 @@ from infra.nag import acknowledge
 class HandlerFunction(Construct):
     """A function running ``spec.handler`` from the ``lambdas/`` asset.
 
-    Python 3.13 on arm64, the library and Powertools layers, X-Ray active tracing, its own log group with bounded
-    retention, and its own role that starts with nothing but writing to that log group (no managed policies):
-    the stack grants the rest per function.
+    Python 3.13 on arm64, the library, its dependencies and Powertools layers, X-Ray active tracing, its own log
+    group with bounded retention, and its own role that starts with nothing but writing to that log group (no
+    managed policies): the stack grants the rest per function.
     """
 
     def __init__(
@@ -76,8 +76,9 @@ class HandlerFunction(Construct):
         acknowledge(
             self.function,
             "AwsSolutions-L1",
-            f"Pinned to {constants.RUNTIME.name}: the runtime the connect_chat layer and the pinned public "
-            "Powertools layer are built and tested for; moving to a newer runtime is a deliberate upgrade.",
+            f"Pinned to {constants.RUNTIME.name}: the runtime the connect_chat layers (the library and its compiled "
+            "dependencies) and the pinned public Powertools layer are built and tested for; moving to a newer "
+            "runtime is a deliberate upgrade.",
         )
         acknowledge(
             self.role,

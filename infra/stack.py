@@ -26,7 +26,7 @@ from infra.websocket_api import RelayWebSocketApi
 
 
 class ConnectChatStack(Stack):
-    """Everything one ``cdk deploy`` creates: layer, table, streaming topic, functions, both APIs, monitoring."""
+    """Everything one ``cdk deploy`` creates: layers, table, streaming topic, functions, both APIs, monitoring."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -60,7 +60,11 @@ class ConnectChatStack(Stack):
         )
         self.handlers: dict[str, HandlerFunction] = {}
         for spec in contract.FUNCTIONS.values():
-            layers: list[aws_lambda.ILayerVersion] = [self.layers.library, self.layers.powertools]
+            layers: list[aws_lambda.ILayerVersion] = [
+                self.layers.library,
+                self.layers.dependencies,
+                self.layers.powertools,
+            ]
             function_environment = environment
             if self.jwt_library is not None and spec.id in CHECKING_FUNCTIONS:
                 layers.append(self.jwt_library.layer)
@@ -147,13 +151,22 @@ class ConnectChatStack(Stack):
             description="The relay WebSocket (widget data-websocket-url)",
         )
         CfnOutput(self, "StartChatUrl", value=self.http.start_chat_url, description="POST here to start a chat")
-        CfnOutput(
-            self,
-            "LayerArn",
-            value=self.layers.library.layer_version_arn,
-            description="The connect_chat library layer (Python 3.13, arm64)",
-            export_name=f"{self.stack_name}-LayerArn",
-        )
+        # A function elsewhere that uses connect_chat needs both layers.
+        for output, layer, description in (
+            ("LayerArn", self.layers.library, "The connect_chat library layer (Python 3.13, arm64)"),
+            (
+                "DependenciesLayerArn",
+                self.layers.dependencies,
+                "The connect_chat library's compiled dependencies (Python 3.13, arm64): use with LayerArn",
+            ),
+        ):
+            CfnOutput(
+                self,
+                output,
+                value=layer.layer_version_arn,
+                description=description,
+                export_name=f"{self.stack_name}-{output}",
+            )
         CfnOutput(self, "SessionTableName", value=self.sessions.table.table_name)
         CfnOutput(self, "StreamingTopicArn", value=self.streaming.topic.topic_arn)
         CfnOutput(self, "DashboardName", value=self.monitoring.dashboard.dashboard_name)

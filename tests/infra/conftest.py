@@ -37,6 +37,19 @@ class Synthesized:
         assert len(found) == 1, f"expected one {resource_type}, found {len(found)}"
         return found[0]
 
+    def layer(self, prefix: str) -> tuple[str, dict[str, Any]]:
+        """The one layer version whose logical id starts with ``prefix`` (``LayersLibrary``, ``LayersDependencies``,
+        ``JwtLibraryLayer``): its logical id and resource."""
+        found = [
+            (key, value) for key, value in self.resources("AWS::Lambda::LayerVersion").items() if key.startswith(prefix)
+        ]
+        assert len(found) == 1, f"expected one layer version {prefix}..., found {[key for key, _value in found]}"
+        return found[0]
+
+    def asset_dir(self, resource: dict[str, Any], code_key: str = "Content") -> Path:
+        """The folder of the asset ``resource`` deploys (a layer's ``Content``, a function's ``Code``)."""
+        return self.outdir / f"asset.{resource['Properties'][code_key]['S3Key'].removesuffix('.zip')}"
+
 
 def synthesize(outdir: Path, extra: Mapping[str, Any] | None = None) -> Synthesized:
     """Build the app as ``npx cdk synth`` would (cdk.json context, example ids, ``extra``) into ``outdir``."""

@@ -25,12 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_PARTY = {"common", "relay", "start_chat", "connect_chat", "infra", "local", "tests", "bench"}
 
 
-def asset_files(synthesized: Synthesized, resource_type: str, code_key: str) -> set[str]:
-    """Every file of the one asset that all resources of ``resource_type`` deploy, relative to its root."""
-    keys = {resource["Properties"][code_key]["S3Key"] for resource in synthesized.resources(resource_type).values()}
-    assert len(keys) == 1, f"expected one asset for every {resource_type}, found {sorted(keys)}"
-    directory = synthesized.outdir / f"asset.{keys.pop().removesuffix('.zip')}"
+def files_in(directory: Path) -> set[str]:
+    """Every file below ``directory``, relative to it."""
     return {path.relative_to(directory).as_posix() for path in directory.rglob("*") if path.is_file()}
+
+
+def function_code_files(synthesized: Synthesized) -> set[str]:
+    """Every file of the one code asset that all functions deploy, relative to its root."""
+    functions = list(synthesized.resources("AWS::Lambda::Function").values())
+    keys = {function["Properties"]["Code"]["S3Key"] for function in functions}
+    assert len(keys) == 1, f"expected one code asset for every function, found {sorted(keys)}"
+    return files_in(synthesized.asset_dir(functions[0], "Code"))
+
+
+def library_layer_files(synthesized: Synthesized) -> set[str]:
+    """Every file of the library layer's asset, relative to its root."""
+    _key, layer = synthesized.layer("LayersLibrary")
+    return files_in(synthesized.asset_dir(layer))
 
 
 def library_files(layer_dir: Path) -> set[str]:
@@ -102,11 +113,11 @@ def handlers(synthesized: Synthesized) -> list[str]:
 
 
 def test_the_layer_holds_the_library_and_nothing_else(synthesized: Synthesized) -> None:
-    assert asset_files(synthesized, "AWS::Lambda::LayerVersion", "Content") == library_files(constants.LAYER_DIR)
+    assert library_layer_files(synthesized) == library_files(constants.LAYER_DIR)
 
 
 def test_the_function_code_holds_the_handlers_and_what_they_import(synthesized: Synthesized) -> None:
-    shipped = asset_files(synthesized, "AWS::Lambda::Function", "Code")
+    shipped = function_code_files(synthesized)
     code, library = imported_code(constants.LAMBDAS_DIR, constants.LAYER_DIR / "python", handlers(synthesized))
 
     assert shipped == code
@@ -147,9 +158,9 @@ def test_build_leftovers_never_reach_an_asset(tmp_path: Path, monkeypatch: pytes
 
     synthesized = synthesize(tmp_path / "cdk.out")
 
-    assert asset_files(synthesized, "AWS::Lambda::LayerVersion", "Content") == library_files(sources / "layer")
+    assert library_layer_files(synthesized) == library_files(sources / "layer")
     code, _library = imported_code(sources / "lambdas", sources / "layer" / "python", handlers(synthesized))
-    assert asset_files(synthesized, "AWS::Lambda::Function", "Code") == code
+    assert function_code_files(synthesized) == code
 
 
 def _build_wheel(project: Path, wheels: Path) -> Any:

@@ -130,13 +130,18 @@ def test_alternative_configuration_synthesizes_cleanly(tmp_path: Path) -> None:
     table = other.one("AWS::DynamoDB::Table")
     assert table["DeletionPolicy"] == "Delete"
     assert table["Properties"]["DeletionProtectionEnabled"] is False
-    assert other.one("AWS::Lambda::LayerVersion")["DeletionPolicy"] == "Delete"
-    permission = other.one("AWS::Lambda::LayerVersionPermission")["Properties"]
-    assert permission == {
-        "Action": "lambda:GetLayerVersion",
-        "LayerVersionArn": {"Ref": next(iter(other.resources("AWS::Lambda::LayerVersion")))},
-        "Principal": "123456789012",
-    }
+    shared = [other.layer("LayersLibrary"), other.layer("LayersDependencies")]
+    assert [layer["DeletionPolicy"] for _key, layer in shared] == ["Delete", "Delete"]
+    permissions = [
+        permission["Properties"] for permission in other.resources("AWS::Lambda::LayerVersionPermission").values()
+    ]
+    assert sorted(permissions, key=json.dumps) == sorted(
+        (
+            {"Action": "lambda:GetLayerVersion", "LayerVersionArn": {"Ref": key}, "Principal": "123456789012"}
+            for key, _layer in shared
+        ),
+        key=json.dumps,
+    )
     http = next(
         v for v in other.resources("AWS::ApiGatewayV2::Api").values() if v["Properties"]["ProtocolType"] == "HTTP"
     )

@@ -60,7 +60,7 @@ def test_one_function_per_handler(synthesized: Synthesized) -> None:
         assert props["MemorySize"] == spec.memory_mb
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert "Ref" in props["LoggingConfig"]["LogGroup"]
-        assert len(props["Layers"]) == 2
+        assert len(props["Layers"]) == 3  # the library, its dependencies, Powertools
         powertools = [layer for layer in props["Layers"] if "AWSLambdaPowertoolsPythonV3" in flatten(layer)]
         assert len(powertools) == 1
         arn = flatten(powertools[0])
@@ -298,18 +298,14 @@ def test_alarms_and_dashboard(synthesized: Synthesized) -> None:
     assert dashboard["Properties"]["DashboardName"] == "ConnectChat-connect-chat"
 
 
-def test_outputs(template: dict[str, Any]) -> None:
-    outputs = template["Outputs"]
-    assert {"WebSocketUrl", "StartChatUrl", "LayerArn"} <= set(outputs)
+def test_outputs(synthesized: Synthesized) -> None:
+    outputs = synthesized.template["Outputs"]
+    assert {"WebSocketUrl", "StartChatUrl", "LayerArn", "DependenciesLayerArn"} <= set(outputs)
     assert flatten(outputs["WebSocketUrl"]["Value"]).startswith('{"Fn::Join": ["", ["wss://"')
     assert flatten(outputs["WebSocketUrl"]["Value"]).endswith('/prod"]]}')
     assert flatten(outputs["StartChatUrl"]["Value"]).endswith('/start-chat"]]}')
-    assert outputs["LayerArn"]["Value"] == {"Ref": next(iter(_layers(template)))}
+    assert outputs["LayerArn"]["Value"] == {"Ref": synthesized.layer("LayersLibrary")[0]}
     assert outputs["LayerArn"]["Export"] == {"Name": "ConnectChat-LayerArn"}
-
-
-def _layers(template: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Lambda::LayerVersion"}
 
 
 def test_assets_hold_the_handlers_and_the_library_without_tests(synthesized: Synthesized) -> None:
@@ -321,7 +317,7 @@ def test_assets_hold_the_handlers_and_the_library_without_tests(synthesized: Syn
         assert source["packaging"] == "zip"
         return synthesized.outdir / str(source["path"])
 
-    layer = synthesized.one("AWS::Lambda::LayerVersion")
+    _key, layer = synthesized.layer("LayersLibrary")
     layer_dir = asset_dir(layer["Properties"]["Content"]["S3Key"])
     assert (layer_dir / "python" / "connect_chat" / "__init__.py").is_file()
     keys = {f["Properties"]["Code"]["S3Key"] for f in synthesized.resources("AWS::Lambda::Function").values()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -11,7 +10,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -21,11 +19,11 @@ from local.connect_emulator.agent import reply_text
 from local.process import run_local_stack
 from tests.integration.test_library_stateless import Topic
 from tests.support.chat import INSTANCE_ID, find, wait_for, whole_transcript
+from tests.support.examples import EXAMPLES, load_example
 from tests.support.markdown import markdown_files
 from tests.support.servers import RunningEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
 COMMAND_LINES = ("asyncio_customer.py", "boto3_emulator.py")
 
 
@@ -51,9 +49,11 @@ def without_aws_credentials() -> dict[str, str]:
 
 
 def test_the_examples_folder_holds_what_the_tests_run() -> None:
+    """Each runs here, but for the CDK stack, which tests/infra/test_chat_function_example.py synthesizes."""
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "asyncio_customer.py",
         "boto3_emulator.py",
+        "cdk_chat_function.py",
         "lambda_bot.py",
         "lambda_customer.py",
     ]
@@ -117,16 +117,6 @@ def test_asyncio_example_reports_a_start_chat_endpoint_that_is_not_there() -> No
 
 
 # ------------------------------------------------------------------------------------------- Lambda examples
-
-
-def load_example(name: str) -> ModuleType:
-    """Import ``examples/NAME.py`` afresh, as a cold start would (its boto3 clients read the environment now)."""
-    spec = importlib.util.spec_from_file_location(f"example_{name}_{uuid.uuid4().hex}", EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def create_table(moto_url: str) -> str:
