@@ -87,15 +87,8 @@ class _Image:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReplyMessage(_Image):
-    """``data.replyMessage``: what a client shows once the customer has answered (optional on every template).
-
-    Parameters
-    ----------
-    title : str
-        Required when ``replyMessage`` is present.
-    subtitle, image_type, image_data, image_description : str, optional
-    """
+class _TitledPart(_Image):
+    """What a reply message and an element are made of: a required title, a subtitle, an image."""
 
     title: str
     subtitle: str | None = None
@@ -107,8 +100,8 @@ class ReplyMessage(_Image):
         self._check_image("")
 
     @classmethod
-    def from_dict(cls, source: Mapping[str, Any]) -> ReplyMessage:
-        """From the ``replyMessage`` JSON object."""
+    def from_dict(cls, source: Mapping[str, Any]) -> Self:
+        """From its JSON object (``replyMessage`` or one of ``elements[]``)."""
         return cls(
             title=source.get("title"),  # type: ignore[arg-type]  # checked on construction
             subtitle=source.get("subtitle"),
@@ -117,12 +110,24 @@ class ReplyMessage(_Image):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``replyMessage`` JSON object."""
+        """Its JSON object (``replyMessage`` or one of ``elements[]``)."""
         return {**self.extra, "title": self.title, **f.without_none({"subtitle": self.subtitle}), **self._image_json()}
 
 
 @dataclass(frozen=True, kw_only=True)
-class Element(_Image):
+class ReplyMessage(_TitledPart):
+    """``data.replyMessage``: what a client shows once the customer has answered (optional on every template).
+
+    Parameters
+    ----------
+    title : str
+        Required when ``replyMessage`` is present.
+    subtitle, image_type, image_data, image_description : str, optional
+    """
+
+
+@dataclass(frozen=True, kw_only=True)
+class Element(_TitledPart):
     """One option of a list picker, panel or quick reply (``data.content.elements[]``).
 
     Parameters
@@ -133,33 +138,10 @@ class Element(_Image):
         List picker options may have them; panel and quick reply options show only ``title``.
     """
 
-    title: str
-    subtitle: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def __post_init__(self) -> None:
-        f.required_text(self.title, "title")
-        f.text(self.subtitle, "subtitle")
-        self._check_image("")
-
     @classmethod
     def from_titles(cls, *titles: str) -> tuple[Element, ...]:
         """Options from their titles: ``Element.from_titles("Apple", "Orange")``."""
         return tuple(cls(title=title) for title in titles)
-
-    @classmethod
-    def from_dict(cls, source: Mapping[str, Any]) -> Element:
-        """From an ``elements[]`` JSON object."""
-        return cls(
-            title=source.get("title"),  # type: ignore[arg-type]  # checked on construction
-            subtitle=source.get("subtitle"),
-            **cls._image_kwargs(source),
-            extra=f.extra(source, ("title", "subtitle", *_IMAGE_FIELDS)),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``elements[]`` JSON object."""
-        return {**self.extra, "title": self.title, **f.without_none({"subtitle": self.subtitle}), **self._image_json()}
 
 
 @dataclass(frozen=True, kw_only=True)
