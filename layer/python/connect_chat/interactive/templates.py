@@ -392,16 +392,19 @@ class _Template:
         InvalidArgumentError
             ``choice`` is not one of the options.
         """
-        options = self.options()
+        return Selection(selection_text=self._chosen(choice, self.options()), list_title=self.title)
+
+    def _chosen(self, choice: str | int, options: tuple[str, ...]) -> str:
+        """The entry of ``options`` that ``choice`` names (by its text or its index)."""
         if isinstance(choice, int) and not isinstance(choice, bool):
             if not 0 <= choice < len(options):
                 raise InvalidArgumentError(
                     "choice", f"index {choice} is out of range: there are {len(options)} options"
                 )
-            return Selection(selection_text=options[choice], list_title=self.title)
+            return options[choice]
         if choice not in options:
             raise InvalidArgumentError("choice", f"{choice!r} is not an option of this {self.template_type}", options)
-        return Selection(selection_text=choice, list_title=self.title)
+        return choice
 
     def for_display(self) -> Self:
         """A copy with every string field cut to what a client shows (ellipsis appended), per the guide."""
@@ -693,7 +696,7 @@ class Carousel(_Template):
 
     def options(self) -> tuple[str, ...]:
         """Every card's options, as a carousel selection reads: ``"California - Book flights"``."""
-        return tuple(self._select(item, option).text() for item in self.elements for option in item.template.options())
+        return tuple(selection.text() for selection in self._selections())
 
     def text(self) -> str:
         lines = [self.title]
@@ -718,11 +721,13 @@ class Carousel(_Template):
         if template_identifier is not None:
             item = self.card(template_identifier)
             return self._select(item, item.template.select(choice).selection_text)
-        options = self.options()
-        picked = super().select(choice).selection_text
-        index = options.index(picked)
-        pairs = [(item, option) for item in self.elements for option in item.template.options()]
-        return self._select(*pairs[index])
+        selections = self._selections()
+        options = tuple(selection.text() for selection in selections)
+        return selections[options.index(self._chosen(choice, options))]
+
+    def _selections(self) -> list[Selection]:
+        """The selection of each option of each card, in the order of :meth:`options`."""
+        return [self._select(item, option) for item in self.elements for option in item.template.options()]
 
     @staticmethod
     def _select(item: CarouselItem, option: str) -> Selection:
