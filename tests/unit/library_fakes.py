@@ -128,6 +128,15 @@ class FakeParticipantService:
             items = items[-kwargs.get("MaxResults", 15) :]
         return {"InitialContactId": self.contact_id, "Transcript": items, "ResponseMetadata": {"RequestId": "r"}}
 
+    def start_attachment_upload(self, **kwargs: Any) -> dict[str, Any]:
+        self._record("StartAttachmentUpload", kwargs)
+        upload = {"Url": "https://fake/upload", "UrlExpiry": iso(60), "HeadersToInclude": {}}
+        return {"AttachmentId": f"a-{next(_seq)}", "UploadMetadata": upload, "ResponseMetadata": {"RequestId": "r"}}
+
+    def complete_attachment_upload(self, **kwargs: Any) -> dict[str, Any]:
+        self._record("CompleteAttachmentUpload", kwargs)
+        return {"ResponseMetadata": {"RequestId": "r"}}
+
     def disconnect_participant(self, **kwargs: Any) -> dict[str, Any]:
         self._record("DisconnectParticipant", kwargs)
         return {"ResponseMetadata": {"RequestId": "r"}}

@@ -426,6 +426,19 @@ def test_constructing_a_model_checks_it_too() -> None:
         )
 
 
+def test_a_reply_message_and_an_element_are_not_interchangeable() -> None:
+    reply, element = im.ReplyMessage(title="Thanks"), im.Element(title="Thanks")
+    same_fields: object = element
+    assert reply.to_dict() == element.to_dict()
+    assert reply != same_fields
+    assert type(im.ReplyMessage.from_dict(reply.to_dict())) is im.ReplyMessage
+    assert type(im.Element.from_dict(element.to_dict())) is im.Element
+    with pytest.raises(InvalidArgumentError, match=r"^data.content.elements\[0\]: must be Element, got ReplyMessage"):
+        im.QuickReply(title="Q", elements=(reply, element))  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match=r"^data.replyMessage: must be a ReplyMessage"):
+        im.QuickReply(title="Q", elements=im.Element.from_titles("a", "b"), reply_message=element)  # type: ignore[arg-type]
+
+
 def test_the_whole_message_must_stay_under_20_kb() -> None:
     big = im.ListPicker(title="x" * (im.MAX_CONTENT_BYTES - 100), elements=im.Element.from_titles("a"))
     with pytest.raises(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -102,6 +102,27 @@ def test_send_message_adds_a_client_token_and_strips_response_metadata() -> None
         body = pc.send_message(TOKEN, content="hi", content_type="text/plain")
     assert body["Id"] == "m-1"
     assert "ResponseMetadata" not in body
+
+
+def test_every_service_operation_reaches_the_client_method_botocore_names_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pc, _ = stubbed()
+    reached: list[str] = []
+
+    def recorder(method: str) -> Callable[..., dict[str, Any]]:
+        def record(**params: Any) -> dict[str, Any]:
+            reached.append(method)
+            return {}
+
+        return record
+
+    operations = pc.client.meta.service_model.operation_names
+    for operation in operations:
+        monkeypatch.setattr(pc.client, botocore.xform_name(operation), recorder(botocore.xform_name(operation)))
+    for operation in operations:
+        assert pc.call(operation) == {"_request_id": None}
+    assert reached == [botocore.xform_name(operation) for operation in operations]
 
 
 def stub_any() -> object:

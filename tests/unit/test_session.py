@@ -645,6 +645,51 @@ async def test_each_argument_is_validated_once(env: Env, monkeypatch: pytest.Mon
     await s.close()
 
 
+def test_stateless_attachment_uploads_go_through_the_operations_and_refresh_a_refused_token(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import connect_chat.operations
+    import connect_chat.validation
+
+    checked: list[tuple[Any, ...]] = []
+
+    def counted(*args: Any) -> tuple[str, int, str]:
+        checked.append(args)
+        return connect_chat.validation.validate_attachment(*args)
+
+    monkeypatch.setattr(connect_chat.operations, "validate_attachment", counted)
+    refreshed: list[str] = []
+    stateless = ChatSession.create_stateless(
+        {**DETAILS, "ConnectionToken": "stored-connection-token"},
+        client=env.service,  # type: ignore[arg-type]
+        metrics=MetricsRecorder(enabled=False),
+        on_connection_token_refreshed=lambda token, _expiry: refreshed.append(token),
+    )
+    with pytest.raises(InvalidArgumentError, match=r"^attachment.size: the attachment is empty"):
+        stateless.start_attachment_upload("shot.png", 0, "image/png")
+    assert env.service.calls == []
+
+    env.service.fail("StartAttachmentUpload", client_error("AccessDeniedException", 403, "StartAttachmentUpload"))
+    started = stateless.start_attachment_upload("shot.png", 10, "image/png", metadata={"m": 1})
+    assert started["metadata"] == {"m": 1}
+    assert started["data"]["UploadMetadata"]["Url"] == "https://fake/upload"
+    assert set(checked) == {("shot.png", 0, "image/png"), ("shot.png", 10, "image/png")}  # by ChatOperations
+    assert env.service.names() == ["StartAttachmentUpload", "CreateParticipantConnection", "StartAttachmentUpload"]
+    assert [call["ConnectionToken"] for name, call in env.service.calls if name != "CreateParticipantConnection"] == [
+        "stored-connection-token",
+        refreshed[0],
+    ]
+    assert stateless.connection_token == refreshed[0]
+
+    completed = stateless.complete_attachment_upload([started["data"]["AttachmentId"]], client_token="ct-1")
+    assert completed["data"] == {}
+    assert env.service.calls[-1][1] == {
+        "ConnectionToken": refreshed[0],
+        "AttachmentIds": [started["data"]["AttachmentId"]],
+        "ClientToken": "ct-1",
+    }
+
+
 async def test_bad_transcript_arguments_fail_before_any_call(env: Env) -> None:
     s = env.session()
     with pytest.raises(InvalidArgumentError, match="max_results"):

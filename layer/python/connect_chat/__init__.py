@@ -22,56 +22,63 @@ from connect_chat._lazy import lazy_exports
 from connect_chat.constants import ReceiptKind, ScanDirection, SessionType, SortOrder
 
 if TYPE_CHECKING:
-    from connect_chat.clock import Clock, SystemClock
-    from connect_chat.config import (
-        GlobalConfig,
-        LoggerConfig,
-        MessageReceiptsConfig,
-        get_global_config,
-        reset_global_config,
-        set_feature_flag,
-        set_global_config,
-        set_region_override,
-    )
-    from connect_chat.connection.backoff import Timing
-    from connect_chat.errors import (
-        AccessDeniedError,
-        AttachmentError,
-        ChatEndedError,
-        ConflictError,
-        ConnectChatError,
-        ConnectionBrokenError,
-        InternalServerError,
-        InvalidArgumentError,
-        NetworkError,
-        NotConnectedError,
-        ParticipantServiceError,
-        ResourceNotFoundError,
-        ServiceQuotaExceededError,
-        ServiceValidationError,
-        SubscriptionFailedError,
-        ThrottlingError,
-        UnsupportedOperationError,
-    )
-    from connect_chat.events import EventName
-    from connect_chat.log import Logger, LogLevel
-    from connect_chat.loggers import get_logger
-    from connect_chat.metrics import MetricsRecorder
-    from connect_chat.protocol import content_types
-    from connect_chat.protocol.items import Attachment, Item, ItemType, MessageMetadata, ParticipantRole, Receipt
-    from connect_chat.protocol.state import ConnectionStatus, Reason, ReasonCode
-    from connect_chat.protocol.streaming import (
-        Audience,
-        MessageVisibility,
-        StreamingNotification,
-        items_from_sns_event,
-        parse_sns_record,
-        parse_streaming_message,
-    )
-    from connect_chat.session import AgentChatSession, ChatSession, CustomerChatSession
-    from connect_chat.stateless import StatelessChatSession
-    from connect_chat.transcript import MessageStatus, Transcript, TranscriptEntry
-    from connect_chat.validation import ChatDetails
+    from connect_chat.clock import Clock as Clock
+    from connect_chat.clock import SystemClock as SystemClock
+    from connect_chat.config import GlobalConfig as GlobalConfig
+    from connect_chat.config import LoggerConfig as LoggerConfig
+    from connect_chat.config import MessageReceiptsConfig as MessageReceiptsConfig
+    from connect_chat.config import get_global_config as get_global_config
+    from connect_chat.config import reset_global_config as reset_global_config
+    from connect_chat.config import set_feature_flag as set_feature_flag
+    from connect_chat.config import set_global_config as set_global_config
+    from connect_chat.config import set_region_override as set_region_override
+    from connect_chat.connection.backoff import Timing as Timing
+    from connect_chat.errors import AccessDeniedError as AccessDeniedError
+    from connect_chat.errors import AttachmentError as AttachmentError
+    from connect_chat.errors import ChatEndedError as ChatEndedError
+    from connect_chat.errors import ConflictError as ConflictError
+    from connect_chat.errors import ConnectChatError as ConnectChatError
+    from connect_chat.errors import ConnectionBrokenError as ConnectionBrokenError
+    from connect_chat.errors import InternalServerError as InternalServerError
+    from connect_chat.errors import InvalidArgumentError as InvalidArgumentError
+    from connect_chat.errors import NetworkError as NetworkError
+    from connect_chat.errors import NotConnectedError as NotConnectedError
+    from connect_chat.errors import ParticipantServiceError as ParticipantServiceError
+    from connect_chat.errors import ResourceNotFoundError as ResourceNotFoundError
+    from connect_chat.errors import ServiceQuotaExceededError as ServiceQuotaExceededError
+    from connect_chat.errors import ServiceValidationError as ServiceValidationError
+    from connect_chat.errors import SubscriptionFailedError as SubscriptionFailedError
+    from connect_chat.errors import ThrottlingError as ThrottlingError
+    from connect_chat.errors import UnsupportedOperationError as UnsupportedOperationError
+    from connect_chat.events import EventName as EventName
+    from connect_chat.log import Logger as Logger
+    from connect_chat.log import LogLevel as LogLevel
+    from connect_chat.loggers import get_logger as get_logger
+    from connect_chat.metrics import MetricsRecorder as MetricsRecorder
+    from connect_chat.protocol import content_types as content_types
+    from connect_chat.protocol.items import Attachment as Attachment
+    from connect_chat.protocol.items import Item as Item
+    from connect_chat.protocol.items import ItemType as ItemType
+    from connect_chat.protocol.items import MessageMetadata as MessageMetadata
+    from connect_chat.protocol.items import ParticipantRole as ParticipantRole
+    from connect_chat.protocol.items import Receipt as Receipt
+    from connect_chat.protocol.state import ConnectionStatus as ConnectionStatus
+    from connect_chat.protocol.state import Reason as Reason
+    from connect_chat.protocol.state import ReasonCode as ReasonCode
+    from connect_chat.protocol.streaming import Audience as Audience
+    from connect_chat.protocol.streaming import MessageVisibility as MessageVisibility
+    from connect_chat.protocol.streaming import StreamingNotification as StreamingNotification
+    from connect_chat.protocol.streaming import items_from_sns_event as items_from_sns_event
+    from connect_chat.protocol.streaming import parse_sns_record as parse_sns_record
+    from connect_chat.protocol.streaming import parse_streaming_message as parse_streaming_message
+    from connect_chat.session import AgentChatSession as AgentChatSession
+    from connect_chat.session import ChatSession as ChatSession
+    from connect_chat.session import CustomerChatSession as CustomerChatSession
+    from connect_chat.stateless import StatelessChatSession as StatelessChatSession
+    from connect_chat.transcript import MessageStatus as MessageStatus
+    from connect_chat.transcript import Transcript as Transcript
+    from connect_chat.transcript import TranscriptEntry as TranscriptEntry
+    from connect_chat.validation import ChatDetails as ChatDetails
 
 #: Exported name -> the module defining it, imported on first use.
 _EXPORTS = {
@@ -140,68 +147,5 @@ SessionTypes = SessionType
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AccessDeniedError",
-    "AgentChatSession",
-    "Attachment",
-    "AttachmentError",
-    "Audience",
-    "ChatDetails",
-    "ChatEndedError",
-    "ChatSession",
-    "Clock",
-    "ConflictError",
-    "ConnectChatError",
-    "ConnectionBrokenError",
-    "ConnectionStatus",
-    "CustomerChatSession",
-    "EventName",
-    "GlobalConfig",
-    "InternalServerError",
-    "InvalidArgumentError",
-    "Item",
-    "ItemType",
-    "LogLevel",
-    "Logger",
-    "LoggerConfig",
-    "MessageMetadata",
-    "MessageReceiptsConfig",
-    "MessageStatus",
-    "MessageVisibility",
-    "MetricsRecorder",
-    "NetworkError",
-    "NotConnectedError",
-    "ParticipantRole",
-    "ParticipantServiceError",
-    "Reason",
-    "ReasonCode",
-    "Receipt",
-    "ReceiptKind",
-    "ResourceNotFoundError",
-    "ScanDirection",
-    "ServiceQuotaExceededError",
-    "ServiceValidationError",
-    "SessionType",
-    "SessionTypes",
-    "SortOrder",
-    "StatelessChatSession",
-    "StreamingNotification",
-    "SubscriptionFailedError",
-    "SystemClock",
-    "ThrottlingError",
-    "Timing",
-    "Transcript",
-    "TranscriptEntry",
-    "UnsupportedOperationError",
-    "__version__",
-    "content_types",
-    "get_global_config",
-    "get_logger",
-    "items_from_sns_event",
-    "parse_sns_record",
-    "parse_streaming_message",
-    "reset_global_config",
-    "set_feature_flag",
-    "set_global_config",
-    "set_region_override",
-]
+#: The names imported on first use come from ``_EXPORTS``; type checkers see them through the re-exports above.
+__all__ = ["ReceiptKind", "ScanDirection", "SessionType", "SessionTypes", "SortOrder", "__version__", *_EXPORTS]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
 from connect_chat.validation import (
     TranscriptArgs,
+    validate_attachment,
     validate_event,
     validate_message,
     validate_receipt,
@@ -240,22 +241,13 @@ class ChatOperations:
         from connect_chat.attachments import prepare_attachment, upload  # only attachments need it
 
         prepared = prepare_attachment(attachment, name=name, content_type=content_type)
-        token = self._token()
-        client_token = str(uuid.uuid4())
-        started = self.participant.start_attachment_upload(
-            token,
-            content_type=prepared.content_type,
-            size=prepared.size,
-            name=prepared.name,
-            client_token=client_token,
-        )
+        started = self.start_checked_attachment_upload(
+            prepared.name, prepared.size, prepared.content_type, client_token=str(uuid.uuid4())
+        )["data"]
         upload_meta = started.get("UploadMetadata") or {}
         upload(str(upload_meta.get("Url")), prepared.data, upload_meta.get("HeadersToInclude"))
         attachment_id = str(started["AttachmentId"])
-        completed = self.participant.complete_attachment_upload(
-            token, attachment_ids=[attachment_id], client_token=str(uuid.uuid4())
-        )
-        out = result(completed, metadata)
+        out = self.complete_attachment_upload([attachment_id], client_token=str(uuid.uuid4()), metadata=metadata)
         out["data"] = {
             **out["data"],
             "AttachmentId": attachment_id,
@@ -264,6 +256,55 @@ class ChatOperations:
             "AttachmentSizeInBytes": prepared.size,
         }
         return out
+
+    def start_attachment_upload(
+        self,
+        name: Any,
+        size: Any,
+        content_type: Any,
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """StartAttachmentUpload after validating name, size (20 MB) and type.
+
+        Returns
+        -------
+        dict
+            ``{"data": {"AttachmentId", "UploadMetadata": {"Url", "UrlExpiry", "HeadersToInclude"}}, ...}``.
+        """
+        name, size, content_type = validate_attachment(name, size, content_type)
+        return self.start_checked_attachment_upload(
+            name, size, content_type, client_token=client_token, metadata=metadata
+        )
+
+    def start_checked_attachment_upload(
+        self,
+        name: str,
+        size: int,
+        content_type: str,
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """StartAttachmentUpload with arguments :func:`~connect_chat.validation.validate_attachment` returned."""
+        body = self.participant.start_attachment_upload(
+            self._token(), content_type=content_type, size=size, name=name, client_token=client_token
+        )
+        return result(body, metadata)
+
+    def complete_attachment_upload(
+        self,
+        attachment_ids: Iterable[str],
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """CompleteAttachmentUpload, once the bytes are at the upload URL."""
+        body = self.participant.complete_attachment_upload(
+            self._token(), attachment_ids=list(attachment_ids), client_token=client_token
+        )
+        return result(body, metadata)
 
     def get_attachment_url(self, attachment_id: Any, *, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GetAttachment: ``{"data": {"Url", "UrlExpiry", "AttachmentSizeInBytes"}, ...}``."""

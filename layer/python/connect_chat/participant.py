@@ -19,7 +19,7 @@ import botocore
 import botocore.config
 import botocore.exceptions
 
-from connect_chat.config import get_global_config
+from connect_chat.config import get_global_config, snake
 from connect_chat.errors import (
     SERVICE_ERRORS,
     ConnectChatError,
@@ -159,7 +159,7 @@ class ParticipantClient:
         ConnectChatError
             A subclass matching the AWS error code, or :class:`NetworkError`.
         """
-        method = getattr(self._client, _snake(operation))
+        method = getattr(self._client, snake(operation))
         started = time.perf_counter()
         try:
             response: dict[str, Any] = method(**params)
@@ -281,15 +281,6 @@ class ParticipantClient:
     def cancel_participant_authentication(self, connection_token: str, *, session_id: str) -> dict[str, Any]:
         """CancelParticipantAuthentication."""
         return self.call("CancelParticipantAuthentication", ConnectionToken=connection_token, SessionId=session_id)
-
-
-def _snake(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i:
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
 
 
 def _register_response_secrets(body: Mapping[str, Any]) -> None:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from connect_chat.constants import SessionType
 from connect_chat.errors import AccessDeniedError, ChatEndedError, NotConnectedError
 from connect_chat.log import register_secret
-from connect_chat.operations import ChatOperations, ConnectionResult, result
+from connect_chat.operations import ChatOperations, ConnectionResult
 from connect_chat.participant import ParticipantClient
 from connect_chat.protocol import content_types as ct
-from connect_chat.validation import ChatDetails, validate_attachment
+from connect_chat.validation import ChatDetails
 
 if TYPE_CHECKING:
     from connect_chat.protocol.items import Item
@@ -63,7 +63,6 @@ class StatelessChatSession:
     ) -> None:
         self._details = chat_details
         self.session_type = session_type
-        self._participant = participant
         self._connection_token = chat_details.connection_token
         self._connection: ConnectionResult | None = None
         self._ops = ChatOperations(participant, self._require_token)
@@ -101,9 +100,13 @@ class StatelessChatSession:
         if token is None:
             raise NotConnectedError("create_connection needs chat_details.participant_token")
         connection = self._ops.create_connection(token, websocket=websocket, connect_participant=connect_participant)
+        self._use(connection)
+        return {"data": dict(connection.raw), "metadata": None, "request_id": None}
+
+    def _use(self, connection: ConnectionResult) -> None:
+        """Make ``connection`` the session's: the calls that follow use its connection token."""
         self._connection = connection
         self._connection_token = connection.connection_token
-        return {"data": dict(connection.raw), "metadata": None, "request_id": None}
 
     def _refreshing(self, call: Callable[[], _T]) -> _T:
         """Run ``call``; on a 403, refresh the connection token once (when possible) and run it again."""
@@ -123,8 +126,7 @@ class StatelessChatSession:
             ) from exc
         if connection.connection_token is None:
             raise ChatEndedError("the service returned no connection token: the chat has ended")
-        self._connection = connection
-        self._connection_token = connection.connection_token
+        self._use(connection)
         if self._on_refreshed is not None:
             expiry = connection.raw.get("ConnectionCredentials", {}).get("Expiry")
             self._on_refreshed(connection.connection_token, expiry if isinstance(expiry, str) else None)
@@ -235,13 +237,9 @@ class StatelessChatSession:
         The client then PUTs the file to ``data["UploadMetadata"]["Url"]`` with its ``HeadersToInclude``, and the
         backend calls :meth:`complete_attachment_upload`. Name, size (20 MB) and type are validated first.
         """
-        name, size, content_type = validate_attachment(name, size, content_type)
         return self._refreshing(
-            lambda: result(
-                self._participant.start_attachment_upload(
-                    self._require_token(), content_type=content_type, size=size, name=name, client_token=client_token
-                ),
-                metadata,
+            lambda: self._ops.start_attachment_upload(
+                name, size, content_type, client_token=client_token, metadata=metadata
             )
         )
 
@@ -251,12 +249,7 @@ class StatelessChatSession:
         """CompleteAttachmentUpload (after the client's PUT): the attachment then appears in the chat."""
         ids = list(attachment_ids)
         return self._refreshing(
-            lambda: result(
-                self._participant.complete_attachment_upload(
-                    self._require_token(), attachment_ids=ids, client_token=client_token
-                ),
-                metadata,
-            )
+            lambda: self._ops.complete_attachment_upload(ids, client_token=client_token, metadata=metadata)
         )
 
     def download_attachment(self, attachment_id: str) -> bytes:

@@ -6,34 +6,25 @@ first use of one of its names.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from connect_chat._lazy import lazy_exports
 from connect_chat.connection.backoff import Timing, fetch_retry_delay, reopen_delay
 
 if TYPE_CHECKING:
-    from connect_chat.connection.manager import (
-        ConnectionDetails,
-        ConnectionListener,
-        WebSocketLike,
-        WebSocketManager,
-    )
+    from connect_chat.connection.manager import ConnectionDetails as ConnectionDetails
+    from connect_chat.connection.manager import ConnectionListener as ConnectionListener
+    from connect_chat.connection.manager import WebSocketLike as WebSocketLike
+    from connect_chat.connection.manager import WebSocketManager as WebSocketManager
 
-__all__ = [
-    "ConnectionDetails",
-    "ConnectionListener",
-    "Timing",
-    "WebSocketLike",
-    "WebSocketManager",
-    "fetch_retry_delay",
-    "reopen_delay",
-]
+#: Exported name -> the module defining it, imported on first use.
+_EXPORTS = {
+    "ConnectionDetails": "connect_chat.connection.manager",
+    "ConnectionListener": "connect_chat.connection.manager",
+    "WebSocketLike": "connect_chat.connection.manager",
+    "WebSocketManager": "connect_chat.connection.manager",
+}
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
-_MANAGER_NAMES = frozenset(("ConnectionDetails", "ConnectionListener", "WebSocketLike", "WebSocketManager"))
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MANAGER_NAMES:
-        from connect_chat.connection import manager
-
-        return getattr(manager, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The names imported on first use come from ``_EXPORTS``; type checkers see them through the re-exports above.
+__all__ = ["Timing", "fetch_retry_delay", "reopen_delay", *_EXPORTS]

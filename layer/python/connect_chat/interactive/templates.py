@@ -87,15 +87,8 @@ class _Image:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReplyMessage(_Image):
-    """``data.replyMessage``: what a client shows once the customer has answered (optional on every template).
-
-    Parameters
-    ----------
-    title : str
-        Required when ``replyMessage`` is present.
-    subtitle, image_type, image_data, image_description : str, optional
-    """
+class _TitledPart(_Image):
+    """What a reply message and an element are made of: a required title, a subtitle, an image."""
 
     title: str
     subtitle: str | None = None
@@ -107,8 +100,8 @@ class ReplyMessage(_Image):
         self._check_image("")
 
     @classmethod
-    def from_dict(cls, source: Mapping[str, Any]) -> ReplyMessage:
-        """From the ``replyMessage`` JSON object."""
+    def from_dict(cls, source: Mapping[str, Any]) -> Self:
+        """From its JSON object (``replyMessage`` or one of ``elements[]``)."""
         return cls(
             title=source.get("title"),  # type: ignore[arg-type]  # checked on construction
             subtitle=source.get("subtitle"),
@@ -117,12 +110,24 @@ class ReplyMessage(_Image):
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``replyMessage`` JSON object."""
+        """Its JSON object (``replyMessage`` or one of ``elements[]``)."""
         return {**self.extra, "title": self.title, **f.without_none({"subtitle": self.subtitle}), **self._image_json()}
 
 
 @dataclass(frozen=True, kw_only=True)
-class Element(_Image):
+class ReplyMessage(_TitledPart):
+    """``data.replyMessage``: what a client shows once the customer has answered (optional on every template).
+
+    Parameters
+    ----------
+    title : str
+        Required when ``replyMessage`` is present.
+    subtitle, image_type, image_data, image_description : str, optional
+    """
+
+
+@dataclass(frozen=True, kw_only=True)
+class Element(_TitledPart):
     """One option of a list picker, panel or quick reply (``data.content.elements[]``).
 
     Parameters
@@ -133,33 +138,10 @@ class Element(_Image):
         List picker options may have them; panel and quick reply options show only ``title``.
     """
 
-    title: str
-    subtitle: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def __post_init__(self) -> None:
-        f.required_text(self.title, "title")
-        f.text(self.subtitle, "subtitle")
-        self._check_image("")
-
     @classmethod
     def from_titles(cls, *titles: str) -> tuple[Element, ...]:
         """Options from their titles: ``Element.from_titles("Apple", "Orange")``."""
         return tuple(cls(title=title) for title in titles)
-
-    @classmethod
-    def from_dict(cls, source: Mapping[str, Any]) -> Element:
-        """From an ``elements[]`` JSON object."""
-        return cls(
-            title=source.get("title"),  # type: ignore[arg-type]  # checked on construction
-            subtitle=source.get("subtitle"),
-            **cls._image_kwargs(source),
-            extra=f.extra(source, ("title", "subtitle", *_IMAGE_FIELDS)),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``elements[]`` JSON object."""
-        return {**self.extra, "title": self.title, **f.without_none({"subtitle": self.subtitle}), **self._image_json()}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -410,16 +392,19 @@ class _Template:
         InvalidArgumentError
             ``choice`` is not one of the options.
         """
-        options = self.options()
+        return Selection(selection_text=self._chosen(choice, self.options()), list_title=self.title)
+
+    def _chosen(self, choice: str | int, options: tuple[str, ...]) -> str:
+        """The entry of ``options`` that ``choice`` names (by its text or its index)."""
         if isinstance(choice, int) and not isinstance(choice, bool):
             if not 0 <= choice < len(options):
                 raise InvalidArgumentError(
                     "choice", f"index {choice} is out of range: there are {len(options)} options"
                 )
-            return Selection(selection_text=options[choice], list_title=self.title)
+            return options[choice]
         if choice not in options:
             raise InvalidArgumentError("choice", f"{choice!r} is not an option of this {self.template_type}", options)
-        return Selection(selection_text=choice, list_title=self.title)
+        return choice
 
     def for_display(self) -> Self:
         """A copy with every string field cut to what a client shows (ellipsis appended), per the guide."""
@@ -711,7 +696,7 @@ class Carousel(_Template):
 
     def options(self) -> tuple[str, ...]:
         """Every card's options, as a carousel selection reads: ``"California - Book flights"``."""
-        return tuple(self._select(item, option).text() for item in self.elements for option in item.template.options())
+        return tuple(selection.text() for selection in self._selections())
 
     def text(self) -> str:
         lines = [self.title]
@@ -736,11 +721,13 @@ class Carousel(_Template):
         if template_identifier is not None:
             item = self.card(template_identifier)
             return self._select(item, item.template.select(choice).selection_text)
-        options = self.options()
-        picked = super().select(choice).selection_text
-        index = options.index(picked)
-        pairs = [(item, option) for item in self.elements for option in item.template.options()]
-        return self._select(*pairs[index])
+        selections = self._selections()
+        options = tuple(selection.text() for selection in selections)
+        return selections[options.index(self._chosen(choice, options))]
+
+    def _selections(self) -> list[Selection]:
+        """The selection of each option of each card, in the order of :meth:`options`."""
+        return [self._select(item, option) for item in self.elements for option in item.template.options()]
 
     @staticmethod
     def _select(item: CarouselItem, option: str) -> Selection:

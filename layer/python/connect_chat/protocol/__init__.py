@@ -8,53 +8,45 @@ from connect_chat._lazy import lazy_exports
 from connect_chat.protocol import content_types
 
 if TYPE_CHECKING:
-    from connect_chat.protocol.frames import (
-        ChatFrame,
-        FailureFrame,
-        Frame,
-        FrameDecodeError,
-        HeartbeatFrame,
-        PingFrame,
-        SubscribeFrame,
-        UnknownFrame,
-        decode_frame,
-        encode_heartbeat,
-        encode_ping,
-        encode_subscribe,
-        encode_unsubscribe,
-    )
-    from connect_chat.protocol.items import (
-        Attachment,
-        Item,
-        ItemDecodeError,
-        ItemType,
-        MessageMetadata,
-        ParticipantRole,
-        Receipt,
-        format_timestamp,
-        parse_timestamp,
-    )
-    from connect_chat.protocol.state import (
-        ChatEndedTransition,
-        ConnectionBrokenTransition,
-        ConnectionEstablishedTransition,
-        ConnectionLostTransition,
-        ConnectionStateMachine,
-        ConnectionStatus,
-        InvalidTransitionError,
-        Reason,
-        ReasonCode,
-        Transition,
-    )
-    from connect_chat.protocol.streaming import (
-        Audience,
-        MessageVisibility,
-        StreamingDecodeError,
-        StreamingNotification,
-        items_from_sns_event,
-        parse_sns_record,
-        parse_streaming_message,
-    )
+    from connect_chat.protocol.frames import ChatFrame as ChatFrame
+    from connect_chat.protocol.frames import FailureFrame as FailureFrame
+    from connect_chat.protocol.frames import Frame as Frame
+    from connect_chat.protocol.frames import FrameDecodeError as FrameDecodeError
+    from connect_chat.protocol.frames import HeartbeatFrame as HeartbeatFrame
+    from connect_chat.protocol.frames import PingFrame as PingFrame
+    from connect_chat.protocol.frames import SubscribeFrame as SubscribeFrame
+    from connect_chat.protocol.frames import UnknownFrame as UnknownFrame
+    from connect_chat.protocol.frames import decode_frame as decode_frame
+    from connect_chat.protocol.frames import encode_heartbeat as encode_heartbeat
+    from connect_chat.protocol.frames import encode_ping as encode_ping
+    from connect_chat.protocol.frames import encode_subscribe as encode_subscribe
+    from connect_chat.protocol.frames import encode_unsubscribe as encode_unsubscribe
+    from connect_chat.protocol.items import Attachment as Attachment
+    from connect_chat.protocol.items import Item as Item
+    from connect_chat.protocol.items import ItemDecodeError as ItemDecodeError
+    from connect_chat.protocol.items import ItemType as ItemType
+    from connect_chat.protocol.items import MessageMetadata as MessageMetadata
+    from connect_chat.protocol.items import ParticipantRole as ParticipantRole
+    from connect_chat.protocol.items import Receipt as Receipt
+    from connect_chat.protocol.items import format_timestamp as format_timestamp
+    from connect_chat.protocol.items import parse_timestamp as parse_timestamp
+    from connect_chat.protocol.state import ChatEndedTransition as ChatEndedTransition
+    from connect_chat.protocol.state import ConnectionBrokenTransition as ConnectionBrokenTransition
+    from connect_chat.protocol.state import ConnectionEstablishedTransition as ConnectionEstablishedTransition
+    from connect_chat.protocol.state import ConnectionLostTransition as ConnectionLostTransition
+    from connect_chat.protocol.state import ConnectionStateMachine as ConnectionStateMachine
+    from connect_chat.protocol.state import ConnectionStatus as ConnectionStatus
+    from connect_chat.protocol.state import InvalidTransitionError as InvalidTransitionError
+    from connect_chat.protocol.state import Reason as Reason
+    from connect_chat.protocol.state import ReasonCode as ReasonCode
+    from connect_chat.protocol.state import Transition as Transition
+    from connect_chat.protocol.streaming import Audience as Audience
+    from connect_chat.protocol.streaming import MessageVisibility as MessageVisibility
+    from connect_chat.protocol.streaming import StreamingDecodeError as StreamingDecodeError
+    from connect_chat.protocol.streaming import StreamingNotification as StreamingNotification
+    from connect_chat.protocol.streaming import items_from_sns_event as items_from_sns_event
+    from connect_chat.protocol.streaming import parse_sns_record as parse_sns_record
+    from connect_chat.protocol.streaming import parse_streaming_message as parse_streaming_message
 
 #: Exported name -> the module defining it, imported on first use.
 _EXPORTS = {
@@ -100,45 +92,5 @@ _EXPORTS = {
 }
 __getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
 
-__all__ = [
-    "Attachment",
-    "Audience",
-    "ChatEndedTransition",
-    "ChatFrame",
-    "ConnectionBrokenTransition",
-    "ConnectionEstablishedTransition",
-    "ConnectionLostTransition",
-    "ConnectionStateMachine",
-    "ConnectionStatus",
-    "FailureFrame",
-    "Frame",
-    "FrameDecodeError",
-    "HeartbeatFrame",
-    "InvalidTransitionError",
-    "Item",
-    "ItemDecodeError",
-    "ItemType",
-    "MessageMetadata",
-    "MessageVisibility",
-    "ParticipantRole",
-    "PingFrame",
-    "Reason",
-    "ReasonCode",
-    "Receipt",
-    "StreamingDecodeError",
-    "StreamingNotification",
-    "SubscribeFrame",
-    "Transition",
-    "UnknownFrame",
-    "content_types",
-    "decode_frame",
-    "encode_heartbeat",
-    "encode_ping",
-    "encode_subscribe",
-    "encode_unsubscribe",
-    "format_timestamp",
-    "items_from_sns_event",
-    "parse_sns_record",
-    "parse_streaming_message",
-    "parse_timestamp",
-]
+#: The names imported on first use come from ``_EXPORTS``; type checkers see them through the re-exports above.
+__all__ = ["content_types", *_EXPORTS]
