@@ -4,10 +4,12 @@ continuation token its chat's end gave it; the emulator rehydrates the past item
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 
+from common import continuation
 from tests.support.relay import RelayHarness, lambda_context, load_event
 from tests.support.servers import RunningEmulator
 
@@ -27,7 +29,8 @@ def test_a_chat_continues_only_with_its_continuation_token(
 ) -> None:
     past = _ended_chat(relay, "my order 1234 never came")
     token = past["ended"]["continuationToken"]
-    assert past["ended"]["continuationExpiresAt"].endswith("Z")
+    expires_at = continuation.verify_token(token).expires_at
+    assert past["ended"]["continuationExpiresAt"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
     assert past["started"]["contactId"] not in token, "the token is opaque"
 
     connection_id, _ = relay.connect()
@@ -45,7 +48,11 @@ def test_a_chat_continues_only_with_its_continuation_token(
     other, _ = relay.connect()
     relay.send(other, {"action": "startChat", "displayName": "Eve", "continuationToken": forged, "requestId": "f"})
     [refused] = relay.new_frames(other)
-    assert (refused["code"], refused["requestId"]) == ("INVALID_CONTINUATION_TOKEN", "f")
+    assert (refused["code"], refused["message"], refused["requestId"]) == (
+        "INVALID_CONTINUATION_TOKEN",
+        "the continuation token is unknown or expired; start a new chat",
+        "f",
+    )
 
 
 def test_a_continuation_may_ask_for_one_segment_only(
@@ -139,6 +146,7 @@ def test_the_endpoint_continues_a_chat_only_for_its_continuation_token(
     body = {"ParticipantDetails": {"DisplayName": "Ana"}, "PersistentChat": {"ContinuationToken": "made.up"}}
     status, refused = _start_chat_call(start_chat, body)
     assert (status, refused["error"]["code"]) == (400, "INVALID_CONTINUATION_TOKEN")
+    assert refused["error"]["message"] == "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
 
     body["PersistentChat"]["ContinuationToken"] = result["ContinuationToken"]
     status, second = _start_chat_call(start_chat, body)
