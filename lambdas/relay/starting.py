@@ -16,8 +16,8 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from common import contract, identity
 from common import frames as f
+from common import identity
 from common.admission import RELAY_FIELDS, admit
 from common.contacts import StartChatError, StartChatRequest, start_chat_contact
 from common.continuation import continued_contact
@@ -133,7 +133,7 @@ class ChatStarter:
             display_name=admitted.display_name or frame.display_name,
             attributes=admitted.attributes,
             source_contact_id=source_contact_id,
-            rehydration_type=(frame.rehydration_type or contract.REHYDRATION_TYPES[0]) if source_contact_id else None,
+            rehydration_type=frame.rehydration_type,
             client_token=f"{connection_id}:{frame.request_id}" if frame.request_id else None,
         )
         return request

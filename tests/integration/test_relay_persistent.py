@@ -55,8 +55,17 @@ def test_a_chat_continues_only_with_its_continuation_token(
     )
 
 
+@pytest.mark.parametrize(
+    ("asked", "rehydration"),
+    [({"rehydrationType": "FROM_SEGMENT"}, "FROM_SEGMENT"), ({}, "ENTIRE_PAST_SESSION")],
+)
 def test_a_continuation_may_ask_for_one_segment_only(
-    relay: RelayHarness, emulator: RunningEmulator, persistent_chat: str, agent_off: None
+    relay: RelayHarness,
+    emulator: RunningEmulator,
+    persistent_chat: str,
+    agent_off: None,
+    asked: dict[str, str],
+    rehydration: str,
 ) -> None:
     from relay import runtime
 
@@ -67,12 +76,11 @@ def test_a_continuation_may_ask_for_one_segment_only(
     past = _ended_chat(relay, "segment one")
     token = past["ended"]["continuationToken"]
     connection_id, _ = relay.connect()
-    frame = {"action": "startChat", "displayName": "Ana", "continuationToken": token, "rehydrationType": "FROM_SEGMENT"}
-    relay.send(connection_id, frame)
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana", "continuationToken": token, **asked})
     started = relay.new_frames(connection_id)[0]
     assert started["continuedFrom"] == past["started"]["contactId"]
     assert sent[-1]["PersistentChat"] == {
-        "RehydrationType": "FROM_SEGMENT",
+        "RehydrationType": rehydration,
         "SourceContactId": past["started"]["contactId"],
     }
     assert "PersistentChat" not in sent[0], "a chat without a token continues nothing"
@@ -148,10 +156,16 @@ def test_the_endpoint_continues_a_chat_only_for_its_continuation_token(
     assert (status, refused["error"]["code"]) == (400, "INVALID_CONTINUATION_TOKEN")
     assert refused["error"]["message"] == "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
 
+    sent: list[dict[str, Any]] = []
+    start_chat._connect().meta.events.register(
+        "before-parameter-build.connect.StartChatContact", lambda params, **_: sent.append(params)
+    )
     body["PersistentChat"]["ContinuationToken"] = result["ContinuationToken"]
     status, second = _start_chat_call(start_chat, body)
     assert status == 200
     assert second["data"]["startChatResult"]["ContinuedFromContactId"] == result["ContactId"]
+    persistent = {"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": result["ContactId"]}
+    assert sent[-1]["PersistentChat"] == persistent, "the whole past chat unless the body asks for less"
 
 
 def test_the_endpoint_answers_429_with_retry_after_when_an_address_spent_its_budget(
