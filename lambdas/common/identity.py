@@ -20,6 +20,7 @@ once per start; with the feature off and no token it returns at once.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -178,7 +179,7 @@ class IdentitySettings:
     attribute_claims: tuple[tuple[str, str], ...] = ()
     library_path: str = ""
 
-    @property
+    @functools.cached_property
     def reserved_attributes(self) -> frozenset[str]:
         """Attributes only a verified token may set: the caller's values for them are always dropped."""
         return frozenset(attribute for _, attribute in self.attribute_claims)
