@@ -290,7 +290,6 @@ def check_handler_settings(env: Mapping[str, str]) -> None:
     authorizer = env.get(contract.ENV_CONNECTION_AUTHORIZER, "").strip()
     if authorizer:
         try:
-            load_hooks([authorizer])
+            load_hooks([authorizer], kind="connection authorizer")
         except HookError as exc:
-            message = str(exc).replace("message hook", "connection authorizer")
-            raise OptionsError(f"{contract.ENV_CONNECTION_AUTHORIZER}: {message}") from None
+            raise OptionsError(f"{contract.ENV_CONNECTION_AUTHORIZER}: {exc}") from None

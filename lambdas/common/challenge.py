@@ -29,6 +29,7 @@ from typing import Any, Final, Literal, Protocol
 from common import contract
 from common.refusals import RefusedError
 from common.reuse import built_once
+from common.settings import web_url, whole_number
 
 #: Longer tokens are refused without asking the service (Turnstile's are at most 2048 characters).
 MAX_TOKEN_CHARS: Final = 8192
@@ -238,8 +239,7 @@ class ChallengeSettings:
             raise ChallengeSettingsError(f"set {c.ENV_CHALLENGE_VERIFY_URL} or {c.ENV_CHALLENGE_VERIFIER}, not both")
         secret = None
         if url:
-            if not url.startswith(("https://", "http://")):
-                raise ChallengeSettingsError(f"{c.ENV_CHALLENGE_VERIFY_URL} must be an https:// URL, got {url!r}")
+            web_url(c.ENV_CHALLENGE_VERIFY_URL, url, error=ChallengeSettingsError)
             raw = env.get(c.ENV_CHALLENGE_SECRET, "").strip()
             if not raw:
                 raise ChallengeSettingsError(
@@ -249,14 +249,9 @@ class ChallengeSettings:
                 secret = SecretReference.parse(raw)
             except ValueError as exc:
                 raise ChallengeSettingsError(f"{c.ENV_CHALLENGE_SECRET} {exc}") from None
-        bounds = c.CHALLENGE_SECRET_MAX_AGE_SECONDS
-        raw_age = env.get(c.ENV_CHALLENGE_SECRET_MAX_AGE_SECONDS, "").strip() or str(bounds.default)
-        if not raw_age.isdigit() or not bounds.low <= int(raw_age) <= bounds.high:
-            raise ChallengeSettingsError(
-                f"{c.ENV_CHALLENGE_SECRET_MAX_AGE_SECONDS} must be a whole number from {bounds.low} to {bounds.high}, "
-                f"got {raw_age!r}"
-            )
-        return cls(verify_url=url, secret=secret, secret_max_age_seconds=int(raw_age), verifier=verifier)
+        name, bounds = c.ENV_CHALLENGE_SECRET_MAX_AGE_SECONDS, c.CHALLENGE_SECRET_MAX_AGE_SECONDS
+        max_age = whole_number(env, name, bounds, error=ChallengeSettingsError)
+        return cls(verify_url=url, secret=secret, secret_max_age_seconds=max_age, verifier=verifier)
 
     def build(self) -> ChallengeVerifier:
         """The verifier these settings describe (imports a ``module:function`` verifier).
@@ -270,10 +265,9 @@ class ChallengeSettings:
             from common.hooks import HookError, load_hooks
 
             try:
-                (custom,) = load_hooks([self.verifier])
+                (custom,) = load_hooks([self.verifier], kind="challenge verifier")
             except HookError as exc:
-                message = str(exc).replace("message hook", "challenge verifier")
-                raise ChallengeSettingsError(f"{contract.ENV_CHALLENGE_VERIFIER}: {message}") from None
+                raise ChallengeSettingsError(f"{contract.ENV_CHALLENGE_VERIFIER}: {exc}") from None
             verifier: ChallengeVerifier = custom  # type: ignore[assignment]
             return verifier
         assert self.secret is not None

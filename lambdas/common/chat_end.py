@@ -23,16 +23,10 @@ _log = logging.getLogger(__name__)
 def ended_frame(contact_id: str, request_id: str | None = None) -> dict[str, Any]:
     """``{"type": "chatEnded", "contactId", "continuationToken"?, "continuationExpiresAt"?, "requestId"?}``."""
     frame = frames.chat_ended_frame(contact_id, request_id)
-    if not continuation.configured():
-        return frame
-    now = int(time.time())
-    try:
-        frame["continuationToken"] = continuation.issue_token(contact_id, now=now)
-    except continuation.ContinuationError:
-        _log.warning("No continuation token: the key cannot be read", exc_info=True)
-        return frame
-    expires = now + continuation.DEFAULT_TTL_SECONDS
-    frame["continuationExpiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+    issued = continuation.offer_token(contact_id, _log.warning)
+    if issued is not None:
+        frame["continuationToken"] = issued.token
+        frame["continuationExpiresAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(issued.expires_at))
     return frame
 
 

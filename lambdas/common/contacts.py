@@ -24,6 +24,8 @@ from connect_chat.protocol import content_types as ct
 _CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3}, user_agent_extra="connect-chat-relay")
 SUPPORTABLE_TYPES: Final = contract.SUPPORTABLE_CONTENT_TYPES
 REHYDRATION_TYPES: Final = contract.REHYDRATION_TYPES
+#: The RehydrationType of a continued chat that asked for none: the whole past chat.
+DEFAULT_REHYDRATION_TYPE: Final = REHYDRATION_TYPES[0]
 #: StartChatContact's limits on Attributes: total size, and the characters of a key.
 MAX_ATTRIBUTES: Final = 50
 
@@ -36,6 +38,7 @@ class StartChatRequest:
     attributes: dict[str, str] = field(default_factory=dict)
     contact_flow_id: str | None = None
     initial_message: str | None = None
+    #: How much of the source contact Connect rehydrates (:data:`DEFAULT_REHYDRATION_TYPE` when ``None``).
     rehydration_type: str | None = None
     source_contact_id: str | None = None
     #: A continuation token naming the contact to continue (``PersistentChat``): checked before it becomes the
@@ -84,7 +87,7 @@ def parse_start_chat_body(data: Mapping[str, Any]) -> StartChatRequest:
     persistent = fields.nested("PersistentChat")
     rehydration = continuation_token = None
     if persistent is not None:
-        rehydration = persistent.choice("RehydrationType", REHYDRATION_TYPES) or "ENTIRE_PAST_SESSION"
+        rehydration = persistent.choice("RehydrationType", REHYDRATION_TYPES)
         if persistent.text("SourceContactId", high=256) is not None:
             raise persistent.fail(
                 "SourceContactId",
@@ -181,7 +184,7 @@ def start_chat_contact(
         params["InitialMessage"] = {"ContentType": ct.TEXT_PLAIN, "Content": request.initial_message}
     if request.source_contact_id is not None:
         params["PersistentChat"] = {
-            "RehydrationType": request.rehydration_type or "ENTIRE_PAST_SESSION",
+            "RehydrationType": request.rehydration_type or DEFAULT_REHYDRATION_TYPE,
             "SourceContactId": request.source_contact_id,
         }
     params["SupportedMessagingContentTypes"] = list(request.supported_content_types or settings.supported_content_types)

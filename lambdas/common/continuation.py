@@ -34,11 +34,12 @@ import os
 import re
 import struct
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from common import contract
+from common.refusals import RefusedError
 
 ENV_KEY_SECRET: Final = contract.ENV_CONTINUATION_KEY_SECRET
 """Environment variable: the Secrets Manager secret (name or ARN) that holds the key."""
@@ -87,6 +88,14 @@ class ContinuationKeyError(ContinuationError):
     """The key is not configured, cannot be read, or is unusable; the message says what to change."""
 
 
+class ContinuationRefusedError(RefusedError):
+    """A start that sent a continuation token this deployment cannot accept (not one it issued, expired, or its
+    key cannot be read): answered ``INVALID_CONTINUATION_TOKEN`` with the entry point's ``message``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, "INVALID_CONTINUATION_TOKEN", message)
+
+
 @dataclass(frozen=True)
 class Continuation:
     """What a verified token proves.
@@ -100,6 +109,22 @@ class Continuation:
     """
 
     source_contact_id: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token just issued.
+
+    Attributes
+    ----------
+    token
+        What the client sends back to continue the chat.
+    expires_at
+        When the token stops being accepted (Unix seconds), as the token itself records it.
+    """
+
+    token: str
     expires_at: int
 
 
@@ -172,13 +197,25 @@ class ContinuationKeys:
         ValueError
             An empty or over-long contact id, or a ``ttl`` out of range.
         """
+        return self.issue_with_expiry(source_contact_id, ttl=ttl, now=now).token
+
+    def issue_with_expiry(
+        self, source_contact_id: str, *, ttl: int = DEFAULT_TTL_SECONDS, now: float | None = None
+    ) -> IssuedToken:
+        """Like :meth:`issue`, with the expiry the token records.
+
+        Raises
+        ------
+        ValueError
+            An empty or over-long contact id, or a ``ttl`` out of range.
+        """
         if not isinstance(source_contact_id, str) or not 1 <= len(source_contact_id) <= MAX_CONTACT_ID_LENGTH:
             raise ValueError(f"source_contact_id must be 1 to {MAX_CONTACT_ID_LENGTH} characters")
         if not isinstance(ttl, int) or not 1 <= ttl <= REHYDRATION_WINDOW_SECONDS:
             raise ValueError(f"ttl must be 1 to {REHYDRATION_WINDOW_SECONDS} seconds, got {ttl!r}")
         expires_at = int(time.time() if now is None else now) + ttl
         payload = _HEADER.pack(_VERSION, expires_at) + source_contact_id.encode("utf-8")
-        return f"{_encode(payload)}.{_encode(self._mac(self._keys[0], payload))}"
+        return IssuedToken(f"{_encode(payload)}.{_encode(self._mac(self._keys[0], payload))}", expires_at)
 
     def verify(self, token: Any, *, now: float | None = None) -> Continuation:
         """The contact ``token`` was issued for.
@@ -266,6 +303,53 @@ def issue_token(source_contact_id: str, *, ttl: int = DEFAULT_TTL_SECONDS, now: 
 def verify_token(token: Any, *, now: float | None = None) -> Continuation:
     """:meth:`ContinuationKeys.verify` with the configured keys (see :func:`load_keys`)."""
     return load_keys().verify(token, now=now)
+
+
+def offer_token(contact_id: str, warn: Callable[..., object]) -> IssuedToken | None:
+    """The token a client of the chat ``contact_id`` may send back to continue it, when persistent chat is on.
+
+    Parameters
+    ----------
+    contact_id : str
+        The chat the token is for.
+    warn : callable
+        A logger's ``warning``: told (with the exception) when the key cannot be read.
+
+    Returns
+    -------
+    IssuedToken or None
+        ``None`` when persistent chat is off or the key cannot be read: the chat goes on without a token.
+    """
+    if not configured():
+        return None
+    try:
+        return load_keys().issue_with_expiry(contact_id)
+    except ContinuationError:
+        warn("No continuation token: the key cannot be read", exc_info=True)
+        return None
+
+
+def continued_contact(token: str | None, *, refusal: str) -> str | None:
+    """The contact a start's continuation token names (``None`` when the start sent none).
+
+    Parameters
+    ----------
+    token : str or None
+        The continuation token the client sent.
+    refusal : str
+        The message a refusal carries, in the entry point's words.
+
+    Raises
+    ------
+    ContinuationRefusedError
+        The token is not one the configured keys signed, has expired, or the key cannot be read.
+    """
+    if token is None:
+        return None
+    try:
+        return verify_token(token).source_contact_id
+    except ContinuationError:
+        raise ContinuationRefusedError(refusal) from None
 
 
 def configured(env: Mapping[str, str] | None = None) -> bool:

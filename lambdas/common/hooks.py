@@ -49,19 +49,22 @@ class HookError(ValueError):
     """A hook name that cannot be loaded."""
 
 
-def load_hooks(names: Iterable[str]) -> list[Hook]:
-    """Import each ``module:function`` hook; raise :class:`HookError` naming the one that fails."""
+def load_hooks(names: Iterable[str], *, kind: str = "message hook") -> list[Hook]:
+    """Import each ``module:function`` hook; raise :class:`HookError` naming the one that fails.
+
+    ``kind`` is what the functions are for, as errors name them (``challenge verifier``, ...).
+    """
     hooks: list[Hook] = []
     for name in names:
         module_name, _, attribute = name.partition(":")
         if not module_name or not attribute:
-            raise HookError(f"message hook {name!r} must look like 'module:function'")
+            raise HookError(f"{kind} {name!r} must look like 'module:function'")
         try:
             hook = getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError) as exc:
-            raise HookError(f"message hook {name!r} cannot be loaded: {exc}") from exc
+            raise HookError(f"{kind} {name!r} cannot be loaded: {exc}") from exc
         if not callable(hook):
-            raise HookError(f"message hook {name!r} is not callable")
+            raise HookError(f"{kind} {name!r} is not callable")
         hooks.append(hook)
     return hooks
 

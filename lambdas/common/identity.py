@@ -20,6 +20,7 @@ once per start; with the feature off and no token it returns at once.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Final
 from common import contract
 from common.refusals import RefusedError
 from common.reuse import built_once
+from common.settings import web_url, whole_number
 
 if TYPE_CHECKING:
     from jwt import PyJWKClient
@@ -136,15 +138,6 @@ def parse_attribute_claims(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _integer(env: Mapping[str, str], name: str, bounds: contract.Bounds) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return bounds.default
-    if not raw.isdigit() or not bounds.low <= int(raw) <= bounds.high:
-        raise IdentitySettingsError(f"{name} must be a whole number from {bounds.low} to {bounds.high}, got {raw!r}")
-    return int(raw)
-
-
 def _parsed(env: Mapping[str, str], name: str, default: str, parse: Any) -> Any:
     try:
         return parse(env.get(name, "").strip() or default)
@@ -186,7 +179,7 @@ class IdentitySettings:
     attribute_claims: tuple[tuple[str, str], ...] = ()
     library_path: str = ""
 
-    @property
+    @functools.cached_property
     def reserved_attributes(self) -> frozenset[str]:
         """Attributes only a verified token may set: the caller's values for them are always dropped."""
         return frozenset(attribute for _, attribute in self.attribute_claims)
@@ -205,8 +198,7 @@ class IdentitySettings:
         jwks_url = env.get(c.ENV_CUSTOMER_JWKS_URL, "").strip()
         if not jwks_url:
             return None
-        if not jwks_url.startswith(("https://", "http://")):
-            raise IdentitySettingsError(f"{c.ENV_CUSTOMER_JWKS_URL} must be an https:// URL, got {jwks_url!r}")
+        web_url(c.ENV_CUSTOMER_JWKS_URL, jwks_url, error=IdentitySettingsError)
         issuer = env.get(c.ENV_CUSTOMER_TOKEN_ISSUER, "").strip()
         audiences = tuple(a.strip() for a in env.get(c.ENV_CUSTOMER_TOKEN_AUDIENCE, "").split(",") if a.strip())
         for name, value in ((c.ENV_CUSTOMER_TOKEN_ISSUER, issuer), (c.ENV_CUSTOMER_TOKEN_AUDIENCE, audiences)):
@@ -222,7 +214,9 @@ class IdentitySettings:
             audiences=audiences,
             required=required == "true",
             algorithms=_parsed(env, c.ENV_CUSTOMER_TOKEN_ALGORITHMS, ",".join(accepted), parse_algorithms),
-            leeway_seconds=_integer(env, c.ENV_CUSTOMER_TOKEN_LEEWAY_SECONDS, c.CUSTOMER_TOKEN_LEEWAY_SECONDS),
+            leeway_seconds=whole_number(
+                env, c.ENV_CUSTOMER_TOKEN_LEEWAY_SECONDS, c.CUSTOMER_TOKEN_LEEWAY_SECONDS, error=IdentitySettingsError
+            ),
             name_claim=env.get(c.ENV_CUSTOMER_NAME_CLAIM, "name").strip(),
             attribute_claims=_parsed(env, c.ENV_CUSTOMER_ATTRIBUTE_CLAIMS, "", parse_attribute_claims),
             library_path=env.get(c.ENV_JWT_LIBRARY_PATH, "").strip(),

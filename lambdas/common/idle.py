@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from common import contract
-from common.sessions import IDLE_KEY
+from common.sessions import IDLE_KEY, chat_key, contact_id_of
 
 _INDEX: Final = contract.IDLE_INDEX
 _PARTITION: Final = contract.IDLE_INDEX_PARTITION_KEY
@@ -56,7 +56,7 @@ class IdleChats:
         contact_ids: list[str] = []
         for page in self._pages("#key = :idle AND #at <= :now", {":now": {"N": str(int(now))}}):
             for item in page.get("Items", []):
-                contact_ids.append(item[contract.TABLE_PARTITION_KEY]["S"].removeprefix("CHAT#"))
+                contact_ids.append(contact_id_of(item))
                 if len(contact_ids) >= limit:
                     return contact_ids
         return contact_ids
@@ -75,7 +75,7 @@ class IdleChats:
         try:
             self.client.update_item(
                 TableName=self.table_name,
-                Key={contract.TABLE_PARTITION_KEY: {"S": f"CHAT#{contact_id}"}, contract.TABLE_SORT_KEY: {"S": "META"}},
+                Key=chat_key(contact_id),
                 UpdateExpression="SET #at = :at, orphanedSince = :since",
                 ConditionExpression="#key = :idle",
                 ExpressionAttributeNames={"#at": _SORT, "#key": _PARTITION},

@@ -56,6 +56,7 @@ _PK: Final = contract.TABLE_PARTITION_KEY
 _SK: Final = contract.TABLE_SORT_KEY
 _TTL: Final = contract.TABLE_TTL_ATTRIBUTE
 _META: Final = {"S": "META"}
+_CHAT_PREFIX: Final = "CHAT#"
 _CONFIG: Final = Config(retries={"mode": "standard", "max_attempts": 3})
 #: The chat fields a connection's item carries once attached (what its frames need).
 _CHAT_COPY: Final = ("contactId", "participantId", "initialContactId", "participantToken", "connectionToken")
@@ -98,8 +99,14 @@ def _conn_key(connection_id: str) -> dict[str, Any]:
     return _key(f"CONN#{connection_id}")
 
 
-def _chat_key(contact_id: str) -> dict[str, Any]:
-    return _key(f"CHAT#{contact_id}")
+def chat_key(contact_id: str) -> dict[str, Any]:
+    """The key of a chat's item."""
+    return _key(f"{_CHAT_PREFIX}{contact_id}")
+
+
+def contact_id_of(key: Mapping[str, Any]) -> str:
+    """The contact id of a chat's item, from its key (or the whole item)."""
+    return str(key[_PK]["S"]).removeprefix(_CHAT_PREFIX)
 
 
 def _value(attribute: Mapping[str, Any]) -> Any:
@@ -190,7 +197,7 @@ class ChatRecord:
 
     def to_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
-            **_chat_key(self.contact_id),
+            **chat_key(self.contact_id),
             "contactId": {"S": self.contact_id},
             "participantId": {"S": self.participant_id},
             "participantToken": {"S": self.participant_token},
@@ -423,7 +430,7 @@ class SessionStore:
 
     def get_chat(self, contact_id: str) -> ChatRecord | None:
         """The chat item, read strongly consistently."""
-        item = self.client.get_item(TableName=self.table_name, Key=_chat_key(contact_id), ConsistentRead=True).get(
+        item = self.client.get_item(TableName=self.table_name, Key=chat_key(contact_id), ConsistentRead=True).get(
             "Item"
         )
         return None if item is None else ChatRecord.from_item(item)
@@ -444,7 +451,7 @@ class SessionStore:
         rotate = {
             "Update": {
                 "TableName": self.table_name,
-                "Key": _chat_key(chat.contact_id),
+                "Key": chat_key(chat.contact_id),
                 "UpdateExpression": (
                     "SET connections.#cid = :endpoint, resumeHash = :new, priorResumeHash = :current, "
                     "priorResumeUntil = :until"
@@ -482,7 +489,7 @@ class SessionStore:
         not serve."""
         item = self.client.get_item(
             TableName=self.table_name,
-            Key=_chat_key(contact_id),
+            Key=chat_key(contact_id),
             ConsistentRead=True,
             ProjectionExpression="chatState, connections",
         ).get("Item")
@@ -496,7 +503,7 @@ class SessionStore:
         try:
             self.client.update_item(
                 TableName=self.table_name,
-                Key=_chat_key(contact_id),
+                Key=chat_key(contact_id),
                 UpdateExpression="REMOVE connections.#cid",
                 ConditionExpression="attribute_exists(#pk)",
                 ExpressionAttributeNames={"#cid": connection_id, "#pk": _PK},
@@ -511,7 +518,7 @@ class SessionStore:
         """Store a refreshed connection token on the chat and on the attached connections' copies."""
         self.client.update_item(
             TableName=self.table_name,
-            Key=_chat_key(contact_id),
+            Key=chat_key(contact_id),
             UpdateExpression="SET connectionToken = :t, connectionExpiry = :e",
             ConditionExpression="attribute_exists(#pk)",
             ExpressionAttributeNames={"#pk": _PK},
@@ -524,7 +531,7 @@ class SessionStore:
         try:
             answer = self.client.update_item(
                 TableName=self.table_name,
-                Key=_chat_key(contact_id),
+                Key=chat_key(contact_id),
                 UpdateExpression="SET chatState = :ended REMOVE #idleKey, #idleAt",
                 ConditionExpression="attribute_exists(#pk) AND chatState <> :ended",
                 ExpressionAttributeNames={
@@ -548,7 +555,7 @@ class SessionStore:
         """Let an ended chat's record expire within ``seconds`` (a late resume is still told it ended)."""
         self.client.update_item(
             TableName=self.table_name,
-            Key=_chat_key(contact_id),
+            Key=chat_key(contact_id),
             UpdateExpression=f"SET {_TTL} = :soon",
             ConditionExpression="attribute_exists(#pk)",
             ExpressionAttributeNames={"#pk": _PK},

@@ -34,6 +34,37 @@ def _integer(env: Mapping[str, str], name: str, bounds: contract.Bounds) -> int:
     return value
 
 
+def whole_number(
+    env: Mapping[str, str], name: str, bounds: contract.Bounds, *, error: type[ValueError] = SettingsError
+) -> int:
+    """The variable ``name`` as a whole number within ``bounds`` (their default when it is unset or blank).
+
+    Raises
+    ------
+    ValueError
+        Of the class ``error``, naming the variable, the range and what it holds.
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return bounds.default
+    if not raw.isdigit() or not bounds.low <= int(raw) <= bounds.high:
+        raise error(f"{name} must be a whole number from {bounds.low} to {bounds.high}, got {raw!r}")
+    return int(raw)
+
+
+def web_url(name: str, value: str, *, error: type[ValueError] = SettingsError) -> str:
+    """``value`` (the variable ``name``'s) when it is a web URL: ``https://`` (or ``http://``).
+
+    Raises
+    ------
+    ValueError
+        Of the class ``error``, naming the variable and what it holds.
+    """
+    if not value.startswith(("https://", "http://")):
+        raise error(f"{name} must be an https:// URL, got {value!r}")
+    return value
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "false").strip().lower()
     if raw not in ("true", "false", "1", "0", ""):

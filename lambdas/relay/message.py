@@ -50,11 +50,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def _carry_out(connection_id: str, envelope: frames.Envelope, poster: ConnectionPoster, source_ip: str) -> None:
     request_id = envelope.request_id
+    rejected = envelope.problem
     if envelope.data is not None and envelope.data.get("action") == "startChat":
         try:
             start = frames.frame_from(envelope.data)
-        except frames.FrameError:
-            pass  # counted and answered below, like any invalid frame
+        except frames.FrameError as exc:
+            rejected = exc  # counted and answered below, like any invalid frame
         else:
             # A valid startChat counts its frame in the same transaction that takes the chat's budgets.
             metrics.add_metric(name="Frames.startChat", unit=MetricUnit.Count, value=1)
@@ -82,15 +83,16 @@ def _carry_out(connection_id: str, envelope: frames.Envelope, poster: Connection
         text = f"more than {limit} frames in a minute; slow down"
         poster.post(connection_id, frames.error_frame("RATE_LIMITED", text, request_id))
         return
-    try:
-        if envelope.problem is not None:
-            raise envelope.problem
+    if rejected is None:
         assert envelope.data is not None
-        frame = frames.frame_from(envelope.data)
-    except frames.FrameError as exc:
+        try:
+            frame = frames.frame_from(envelope.data)
+        except frames.FrameError as exc:
+            rejected = exc
+    if rejected is not None:
         metrics.add_metric(name="FramesRejected", unit=MetricUnit.Count, value=1)
-        logger.info("Frame rejected", extra={"code": exc.code})
-        poster.post(connection_id, frames.error_frame(exc.code, exc.message, exc.request_id))
+        logger.info("Frame rejected", extra={"code": rejected.code})
+        poster.post(connection_id, frames.error_frame(rejected.code, rejected.message, rejected.request_id))
         return
     if connection.contact_id:
         logger.append_keys(contact_id=connection.contact_id)

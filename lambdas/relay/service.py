@@ -8,6 +8,7 @@ connection token once and says when the chat has ended.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,12 @@ _FIELD_NAMES = {
     "attachment_id": "attachmentId",
     "start_position": "startPosition",
 }
+
+
+@functools.lru_cache(maxsize=8)
+def _sendable(supported: tuple[str, ...]) -> tuple[str, ...]:
+    """What a customer may send on a deployment whose chats support ``supported`` (worked out once for each)."""
+    return tuple(t for t in f.CUSTOMER_CONTENT_TYPES if t in supported)
 
 
 class ChatEndedSignal(Exception):
@@ -272,7 +279,7 @@ class RelayService:
     # ------------------------------------------------------------------------------------- messages
 
     def send_message(self, connection: ConnectionState, frame: f.SendMessage) -> None:
-        sendable = [t for t in f.CUSTOMER_CONTENT_TYPES if t in self.settings.supported_content_types]
+        sendable = _sendable(self.settings.supported_content_types)
         if frame.content_type not in sendable:
             problem = f"contentType: must be one of {', '.join(sendable)}"
             raise f.FrameError("VALIDATION_ERROR", problem, frame.request_id)

@@ -16,11 +16,11 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from common import contract, identity
 from common import frames as f
+from common import identity
 from common.admission import RELAY_FIELDS, admit
 from common.contacts import StartChatError, StartChatRequest, start_chat_contact
-from common.continuation import ContinuationError, verify_token
+from common.continuation import continued_contact
 from common.refusals import RefusedError
 from common.sessions import ACTIVE, GRACE_SECONDS, ChatAlreadyAttachedError, ChatRecord, new_resume_token
 from connect_chat.constants import SessionType
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from connect_chat.participant import ParticipantClient
 
 _log = logging.getLogger(__name__)
+#: How the relay refuses a continuation token it cannot accept.
+_CONTINUATION_REFUSAL = "the continuation token is unknown or expired; start a new chat"
 
 
 class ChatStarter:
@@ -122,22 +124,16 @@ class ChatStarter:
                 source_ip=self.source_ip,
                 names=RELAY_FIELDS,
             )
+            source_contact_id = continued_contact(frame.continuation_token, refusal=_CONTINUATION_REFUSAL)
         except RefusedError as exc:
             raise f.FrameError(exc.code, exc.message, frame.request_id) from None
         except ValueError as exc:  # a field's rule (FieldError), or the checks' settings
             raise f.FrameError("VALIDATION_ERROR", str(exc), frame.request_id) from None
-        source_contact_id = None
-        if frame.continuation_token is not None:
-            try:
-                source_contact_id = verify_token(frame.continuation_token).source_contact_id
-            except ContinuationError:
-                message = "the continuation token is unknown or expired; start a new chat"
-                raise f.FrameError("INVALID_CONTINUATION_TOKEN", message, frame.request_id) from None
         request = StartChatRequest(
             display_name=admitted.display_name or frame.display_name,
             attributes=admitted.attributes,
             source_contact_id=source_contact_id,
-            rehydration_type=(frame.rehydration_type or contract.REHYDRATION_TYPES[0]) if source_contact_id else None,
+            rehydration_type=frame.rehydration_type,
             client_token=f"{connection_id}:{frame.request_id}" if frame.request_id else None,
         )
         return request

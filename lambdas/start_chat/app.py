@@ -119,33 +119,8 @@ def _with_customer(data: dict[str, Any], customer: identity.Customer) -> dict[st
     return result
 
 
-class ContinuationRefusedError(RefusedError):
-    """A ``PersistentChat.ContinuationToken`` that is not one this deployment issued, or has expired."""
-
-    def __init__(self) -> None:
-        message = "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
-        super().__init__(400, "INVALID_CONTINUATION_TOKEN", message)
-
-
-def _continued_contact(token: str | None) -> str | None:
-    """The contact a continuation token names (``None`` without one)."""
-    if token is None:
-        return None
-    try:
-        return continuation.verify_token(token).source_contact_id
-    except continuation.ContinuationError:
-        raise ContinuationRefusedError from None
-
-
-def _continuation(contact_id: str) -> dict[str, str]:
-    """The token a client sends back to continue this chat once it ends (persistent chat), when it is on."""
-    if not continuation.configured():
-        return {}
-    try:
-        return {"ContinuationToken": continuation.issue_token(contact_id)}
-    except continuation.ContinuationError:
-        logger.warning("No continuation token: the key cannot be read", exc_info=True)
-        return {}
+#: How this endpoint refuses a continuation token it cannot accept.
+_CONTINUATION_REFUSAL = "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
 
 
 def _refused(exc: RefusedError, cors: dict[str, str]) -> dict[str, Any]:
@@ -197,7 +172,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             request,
             display_name=admitted.display_name or request.display_name,
             attributes=admitted.attributes,
-            source_contact_id=_continued_contact(request.continuation_token),
+            source_contact_id=continuation.continued_contact(request.continuation_token, refusal=_CONTINUATION_REFUSAL),
         )
     except RefusedError as exc:
         return _refused(exc, cors)
@@ -226,5 +201,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = {key: started[key] for key in ("ContactId", "ParticipantId", "ParticipantToken")}
     if started.get("ContinuedFromContactId"):
         result["ContinuedFromContactId"] = started["ContinuedFromContactId"]
-    result.update(_continuation(started["ContactId"]))
+    issued = continuation.offer_token(started["ContactId"], logger.warning)
+    if issued is not None:
+        result["ContinuationToken"] = issued.token
     return _response(200, {"data": {"startChatResult": result}}, cors)

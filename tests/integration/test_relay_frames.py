@@ -79,6 +79,27 @@ def test_content_type_and_length_are_checked_before_calling_connect(relay: Relay
     assert "content" in error["message"]
 
 
+def test_a_customer_sends_only_what_the_deployment_supports(
+    relay: RelayHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relay import runtime
+
+    connection_id = _started(relay)
+    markdown = {"action": "sendMessage", "content": "*x*", "contentType": "text/markdown", "requestId": "m"}
+    relay.send(connection_id, markdown)
+    assert relay.new_frames(connection_id)[0]["type"] == "ack"
+    relay.send(connection_id, {**markdown, "contentType": "application/json", "requestId": "j"})
+    [refused] = relay.new_frames(connection_id)
+    sendable = "text/plain, text/markdown, application/vnd.amazonaws.connect.message.interactive.response"
+    assert (refused["code"], refused["message"]) == ("VALIDATION_ERROR", f"contentType: must be one of {sendable}")
+
+    monkeypatch.setenv("SUPPORTED_CONTENT_TYPES", "text/plain")  # another deployment in the same process
+    runtime.reset()
+    relay.send(connection_id, {**markdown, "requestId": "n"})
+    [refused] = relay.new_frames(connection_id)
+    assert (refused["code"], refused["message"]) == ("VALIDATION_ERROR", "contentType: must be one of text/plain")
+
+
 def test_rate_limit_answers_rate_limited(relay: RelayHarness, monkeypatch: pytest.MonkeyPatch) -> None:
     from relay import runtime
 

@@ -4,10 +4,12 @@ continuation token its chat's end gave it; the emulator rehydrates the past item
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 
+from common import continuation
 from tests.support.relay import RelayHarness, lambda_context, load_event
 from tests.support.servers import RunningEmulator
 
@@ -27,7 +29,8 @@ def test_a_chat_continues_only_with_its_continuation_token(
 ) -> None:
     past = _ended_chat(relay, "my order 1234 never came")
     token = past["ended"]["continuationToken"]
-    assert past["ended"]["continuationExpiresAt"].endswith("Z")
+    expires_at = continuation.verify_token(token).expires_at
+    assert past["ended"]["continuationExpiresAt"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
     assert past["started"]["contactId"] not in token, "the token is opaque"
 
     connection_id, _ = relay.connect()
@@ -45,11 +48,24 @@ def test_a_chat_continues_only_with_its_continuation_token(
     other, _ = relay.connect()
     relay.send(other, {"action": "startChat", "displayName": "Eve", "continuationToken": forged, "requestId": "f"})
     [refused] = relay.new_frames(other)
-    assert (refused["code"], refused["requestId"]) == ("INVALID_CONTINUATION_TOKEN", "f")
+    assert (refused["code"], refused["message"], refused["requestId"]) == (
+        "INVALID_CONTINUATION_TOKEN",
+        "the continuation token is unknown or expired; start a new chat",
+        "f",
+    )
 
 
+@pytest.mark.parametrize(
+    ("asked", "rehydration"),
+    [({"rehydrationType": "FROM_SEGMENT"}, "FROM_SEGMENT"), ({}, "ENTIRE_PAST_SESSION")],
+)
 def test_a_continuation_may_ask_for_one_segment_only(
-    relay: RelayHarness, emulator: RunningEmulator, persistent_chat: str, agent_off: None
+    relay: RelayHarness,
+    emulator: RunningEmulator,
+    persistent_chat: str,
+    agent_off: None,
+    asked: dict[str, str],
+    rehydration: str,
 ) -> None:
     from relay import runtime
 
@@ -60,12 +76,11 @@ def test_a_continuation_may_ask_for_one_segment_only(
     past = _ended_chat(relay, "segment one")
     token = past["ended"]["continuationToken"]
     connection_id, _ = relay.connect()
-    frame = {"action": "startChat", "displayName": "Ana", "continuationToken": token, "rehydrationType": "FROM_SEGMENT"}
-    relay.send(connection_id, frame)
+    relay.send(connection_id, {"action": "startChat", "displayName": "Ana", "continuationToken": token, **asked})
     started = relay.new_frames(connection_id)[0]
     assert started["continuedFrom"] == past["started"]["contactId"]
     assert sent[-1]["PersistentChat"] == {
-        "RehydrationType": "FROM_SEGMENT",
+        "RehydrationType": rehydration,
         "SourceContactId": past["started"]["contactId"],
     }
     assert "PersistentChat" not in sent[0], "a chat without a token continues nothing"
@@ -139,11 +154,18 @@ def test_the_endpoint_continues_a_chat_only_for_its_continuation_token(
     body = {"ParticipantDetails": {"DisplayName": "Ana"}, "PersistentChat": {"ContinuationToken": "made.up"}}
     status, refused = _start_chat_call(start_chat, body)
     assert (status, refused["error"]["code"]) == (400, "INVALID_CONTINUATION_TOKEN")
+    assert refused["error"]["message"] == "PersistentChat.ContinuationToken: is unknown or expired; start a new chat"
 
+    sent: list[dict[str, Any]] = []
+    start_chat._connect().meta.events.register(
+        "before-parameter-build.connect.StartChatContact", lambda params, **_: sent.append(params)
+    )
     body["PersistentChat"]["ContinuationToken"] = result["ContinuationToken"]
     status, second = _start_chat_call(start_chat, body)
     assert status == 200
     assert second["data"]["startChatResult"]["ContinuedFromContactId"] == result["ContactId"]
+    persistent = {"RehydrationType": "ENTIRE_PAST_SESSION", "SourceContactId": result["ContactId"]}
+    assert sent[-1]["PersistentChat"] == persistent, "the whole past chat unless the body asks for less"
 
 
 def test_the_endpoint_answers_429_with_retry_after_when_an_address_spent_its_budget(

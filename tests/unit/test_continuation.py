@@ -71,6 +71,13 @@ def test_a_token_names_its_contact_and_expiry() -> None:
     assert all(ch.isalnum() or ch in "-_." for ch in token)  # URL-safe as it is
 
 
+def test_an_issued_token_reports_the_expiry_it_records() -> None:
+    issued = KEYS.issue_with_expiry(CONTACT, ttl=3600, now=NOW + 0.9)
+    assert issued.expires_at == NOW + 3600
+    assert KEYS.verify(issued.token, now=NOW).expires_at == issued.expires_at
+    assert issued.token == KEYS.issue(CONTACT, ttl=3600, now=NOW)
+
+
 def test_an_expired_token_is_refused_as_expired() -> None:
     token = KEYS.issue(CONTACT, ttl=60, now=NOW)
     with pytest.raises(c.ExpiredContinuationTokenError) as caught:
@@ -245,6 +252,46 @@ def test_a_short_stored_key_is_refused_without_showing_it(aws: dict[str, Any]) -
         c.issue_token(CONTACT)
     assert "hunter2" not in str(caught.value)
     assert "7 bytes" in str(caught.value)
+
+
+def test_no_token_is_offered_while_persistent_chat_is_off(aws: dict[str, Any]) -> None:
+    warnings: list[str] = []
+    assert c.offer_token(CONTACT, lambda message, **_: warnings.append(message)) is None
+    assert warnings == []
+
+
+def test_an_offered_token_continues_its_chat(aws: dict[str, Any]) -> None:
+    _secret(aws, KEY)
+    issued = c.offer_token(CONTACT, lambda *_, **__: pytest.fail("nothing to warn about"))
+    assert issued is not None
+    assert KEYS.verify(issued.token) == c.Continuation(CONTACT, issued.expires_at)
+    assert c.continued_contact(issued.token, refusal="refused") == CONTACT
+
+
+def test_an_unreadable_key_means_no_token_and_a_warning(aws: dict[str, Any]) -> None:
+    _secret(aws, "hunter2")
+    warnings: list[tuple[str, dict[str, Any]]] = []
+    assert c.offer_token(CONTACT, lambda message, **extra: warnings.append((message, extra))) is None
+    assert warnings == [("No continuation token: the key cannot be read", {"exc_info": True})]
+
+
+def test_a_start_without_a_token_continues_nothing() -> None:
+    assert c.continued_contact(None, refusal="refused") is None
+
+
+@pytest.mark.parametrize("key", [None, KEY])
+def test_a_token_that_cannot_be_accepted_is_refused_in_the_callers_words(aws: dict[str, Any], key: str | None) -> None:
+    if key is not None:  # with a key: a forged token; without one: the key cannot be read
+        _secret(aws, key)
+    forged = c.ContinuationKeys.from_value(OLD_KEY).issue(CONTACT)
+    with pytest.raises(c.ContinuationRefusedError) as caught:
+        c.continued_contact(forged, refusal="continuationToken: is unknown or expired")
+    refused = caught.value
+    assert (refused.status, refused.code, refused.message) == (
+        400,
+        "INVALID_CONTINUATION_TOKEN",
+        "continuationToken: is unknown or expired",
+    )
 
 
 def test_importing_the_module_loads_no_aws_code() -> None:
