@@ -47,7 +47,7 @@ def whole_number(
     raw = env.get(name, "").strip()
     if not raw:
         return bounds.default
-    if not raw.isdigit() or not bounds.low <= int(raw) <= bounds.high:
+    if not (raw.isascii() and raw.isdigit()) or not bounds.low <= int(raw) <= bounds.high:
         raise error(f"{name} must be a whole number from {bounds.low} to {bounds.high}, got {raw!r}")
     return int(raw)
 

@@ -46,6 +46,7 @@ def test_identity_defaults() -> None:
         ({**SITE, "CUSTOMER_TOKEN_ALGORITHMS": "RS256,HS256"}, "'HS256' is not an accepted algorithm"),
         ({**SITE, "CUSTOMER_TOKEN_ALGORITHMS": "none"}, "'none' is not an accepted algorithm"),
         ({**SITE, "CUSTOMER_TOKEN_LEEWAY_SECONDS": "301"}, "from 0 to 300"),
+        ({**SITE, "CUSTOMER_TOKEN_LEEWAY_SECONDS": "\u00b2"}, "from 0 to 300"),  # a digit int() refuses
         ({**SITE, "CUSTOMER_TOKEN_REQUIRED": "yes"}, "true or false"),
         ({**SITE, "CUSTOMER_ATTRIBUTE_CLAIMS": "sub"}, "must look like claim=attribute"),
         ({**SITE, "CUSTOMER_ATTRIBUTE_CLAIMS": "sub=customer id"}, "letters, digits"),
