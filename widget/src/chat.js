@@ -48,8 +48,6 @@ export function createChat({ config, relay }) {
   const typing = new Map(); // participant -> {name, role, timer}
   const state = {
     status: "idle", // idle | starting | active | ended
-    contactId: null,
-    participantId: null,
     resumeToken: null,
     displayName: "",
     attributes: null,
@@ -76,8 +74,6 @@ export function createChat({ config, relay }) {
         ? {
             resumeToken: state.resumeToken || undefined,
             continuation: continuable ? state.continuation : undefined,
-            contactId: state.contactId,
-            participantId: state.participantId,
             displayName: state.displayName,
             attributes: state.attributes || undefined,
             open: state.open,
@@ -223,8 +219,8 @@ export function createChat({ config, relay }) {
         else if (state.continuing) conversation.clear();
         state.continuing = false;
         state.continuation = null;
-        state.contactId = conversation.contactId = frame.contactId;
-        state.participantId = conversation.participantId = frame.participantId;
+        conversation.contactId = frame.contactId;
+        conversation.participantId = frame.participantId;
         state.resumeToken = frame.resumeToken;
         state.status = "active";
         becameReady();
@@ -233,11 +229,12 @@ export function createChat({ config, relay }) {
         break;
       }
       case "chatResumed":
-        state.contactId = frame.contactId || state.contactId;
-        state.participantId = conversation.participantId = frame.participantId || state.participantId;
+        // The relay's word on whose chat this is wins over what this tab kept.
+        if (frame.contactId) conversation.contactId = frame.contactId;
+        if (frame.participantId) conversation.participantId = frame.participantId;
         if (frame.resumeToken) state.resumeToken = frame.resumeToken; // each resume hands out a fresh token
         becameReady();
-        events.emit("resumed", { contactId: state.contactId });
+        events.emit("resumed", { contactId: conversation.contactId });
         break;
       case "item":
         ingest(frame.item, true);
@@ -245,7 +242,8 @@ export function createChat({ config, relay }) {
         events.emit("item", frame.item);
         break;
       case "chatEnded": {
-        if (frame.contactId && state.contactId && frame.contactId !== state.contactId) break; // another chat's
+        const current = conversation.contactId;
+        if (frame.contactId && current && frame.contactId !== current) break; // another chat's
         const continuation = continuationOf(frame);
         if (continuation) {
           state.continuation = continuation;
@@ -314,7 +312,7 @@ export function createChat({ config, relay }) {
       for (const who of [...typing.keys()]) hideTyping(who);
       state.resumeToken = null;
       save();
-      events.emit("ended", { contactId: state.contactId, fromServer: fromFrame });
+      events.emit("ended", { contactId: conversation.contactId, fromServer: fromFrame });
       changed();
     }
     clearTimeout(closeTimer);
@@ -418,8 +416,6 @@ export function createChat({ config, relay }) {
     conversation.clear();
     conversation.participantId = null;
     conversation.contactId = null;
-    state.contactId = null;
-    state.participantId = null;
     state.resumeToken = null;
     state.endRequested = false;
     state.continuation = null;
@@ -501,7 +497,7 @@ export function createChat({ config, relay }) {
       type: "message",
       own: true,
       role: "CUSTOMER",
-      participantId: state.participantId,
+      participantId: conversation.participantId,
       name: state.displayName,
       text: content,
       contentType,
@@ -534,7 +530,7 @@ export function createChat({ config, relay }) {
       type: "attachment",
       own: true,
       role: "CUSTOMER",
-      participantId: state.participantId,
+      participantId: conversation.participantId,
       name: state.displayName,
       contentType: checked.contentType,
       status: "uploading",
@@ -607,8 +603,6 @@ export function createChat({ config, relay }) {
       saveChat(config.storageKey, null);
       return false;
     }
-    state.contactId = conversation.contactId = saved.contactId;
-    state.participantId = conversation.participantId = saved.participantId;
     state.displayName = saved.displayName || "";
     state.attributes = saved.attributes && typeof saved.attributes === "object" ? saved.attributes : null;
     state.open = !!saved.open;

@@ -42,7 +42,8 @@ function rank(status) {
 
 export class Conversation {
   constructor() {
-    this.participantId = null;
+    // The chat's ids, kept here only (the chat controller reads them from here).
+    this.participantId = null; // the customer's: their items are their own
     this.contactId = null; // the chat's contact: items of another one are from a conversation it continues
     this.clear();
   }
@@ -263,7 +264,7 @@ export class Conversation {
     return this.entries.filter((e) => !e.own && e.type === "message" && e.id && !this.readSent.has(e.id));
   }
 
-  /** The last ``max`` entries and the read set, as plain data for ``sessionStorage``. */
+  /** The chat's ids, its last ``max`` entries and the read set, as plain data for ``sessionStorage``. */
   toJSON(max) {
     const entries = this.sorted()
       .slice(-max)
@@ -272,12 +273,20 @@ export class Conversation {
         for (const field of TRANSIENT_FIELDS) delete copy[field];
         return copy;
       });
-    return { entries, readSent: [...this.readSent].slice(-max), seq: this.seq };
+    return {
+      contactId: this.contactId,
+      participantId: this.participantId,
+      entries,
+      readSent: [...this.readSent].slice(-max),
+      seq: this.seq,
+    };
   }
 
   /** Back from :meth:`toJSON`. */
-  load({ entries = [], readSent = [], seq = 0 }) {
+  load({ contactId = null, participantId = null, entries = [], readSent = [], seq = 0 }) {
     this.clear();
+    this.contactId = contactId;
+    this.participantId = participantId;
     this.seq = seq;
     for (const id of readSent) this.readSent.add(id);
     for (const entry of entries) {
