@@ -9,7 +9,13 @@
 import { checkAttachment, uploadAttachment } from "./attachments.js";
 import { Conversation } from "./conversation.js";
 import { createEmitter } from "./emitter.js";
-import { CONTENT_TYPES as CT, FINAL_SEND_ERRORS, MAX_DISPLAY_NAME_CHARS, MAX_MESSAGE_CHARS } from "./protocol.js";
+import {
+  CONTENT_TYPES as CT,
+  FINAL_SEND_ERRORS,
+  MAX_DISPLAY_NAME_CHARS,
+  MAX_MESSAGE_CHARS,
+  transcriptRequest,
+} from "./protocol.js";
 import { refusalMessage } from "./refusals.js";
 import { RelayError } from "./relay-client.js";
 import { loadChat, saveChat } from "./storage.js";
@@ -77,7 +83,6 @@ export function createChat({ config, relay }) {
             displayName: state.displayName,
             attributes: state.attributes || undefined,
             open: state.open,
-            lastId: conversation.lastSeenId(),
             ...conversation.toJSON(MAX_CACHED_ENTRIES),
           }
         : null
@@ -109,14 +114,17 @@ export function createChat({ config, relay }) {
   });
   relay.on("status", (status) => {
     if (!status.open) state.connected = false; // closed by us (ended, refused) as well as by the network
-    if (status.configError && state.status === "starting") {
-      // This page can never connect as configured: back to the form (or the ended chat), which shows why.
-      state.status = state.continuing ? "ended" : "idle";
-      state.continuing = false;
-      relay.want(false);
-    }
+    // This page can never connect as configured: back to the form (or the ended chat), which shows why.
+    if (status.configError && state.status === "starting") giveUpStart();
     changed();
   });
+
+  /** A start that will not happen (refused, failed, cancelled): back to the form, or to the ended chat it continued. */
+  function giveUpStart() {
+    state.status = state.continuing ? "ended" : "idle";
+    state.continuing = false;
+    relay.want(false);
+  }
 
   let startSerial = 0;
 
@@ -148,10 +156,7 @@ export function createChat({ config, relay }) {
 
   function startRefused(error) {
     if (state.status !== "starting") return;
-    const continuing = state.continuing;
-    state.continuing = false;
-    state.status = continuing ? "ended" : "idle";
-    relay.want(false);
+    giveUpStart();
     if (error.code === "INVALID_CONTINUATION_TOKEN") state.continuation = null;
     const field = error.code === "VALIDATION_ERROR" ? fieldOf(error.message) : null;
     if (error.code === "VALIDATION_ERROR") console.warn(`connect-chat widget: the relay refused startChat: ${error.message}`);
@@ -165,11 +170,9 @@ export function createChat({ config, relay }) {
   async function loadHistory() {
     let nextToken = null;
     for (let page = 0; page < HISTORY_PAGES && state.connected; page++) {
-      const frame = { action: "getTranscript", maxResults: 100, scanDirection: "BACKWARD", sortOrder: "ASCENDING" };
-      if (nextToken) frame.nextToken = nextToken;
       let answer;
       try {
-        answer = await relay.request(frame);
+        answer = await relay.request(transcriptRequest(nextToken));
       } catch {
         return; // what the resume replay and the reconciliation bring is shown anyway
       }
@@ -330,7 +333,7 @@ export function createChat({ config, relay }) {
     if (!state.connected || reconciling) return;
     reconciling = true;
     relay
-      .request({ action: "getTranscript", maxResults: 100, scanDirection: "BACKWARD", sortOrder: "ASCENDING" })
+      .request(transcriptRequest())
       .then((frame) => {
         for (const item of frame.items || []) ingest(item, false);
       })
@@ -344,6 +347,7 @@ export function createChat({ config, relay }) {
       });
   }
 
+  /** Send every message still waiting (its ``attempted`` mark changes what is saved: the caller saves). */
   function flushOutbox() {
     if (!state.connected) return;
     for (const entry of conversation.entries) {
@@ -370,7 +374,6 @@ export function createChat({ config, relay }) {
           afterChange();
         });
     }
-    save();
   }
 
   // ------------------------------------------------------------------------------------------ typing
@@ -505,8 +508,8 @@ export function createChat({ config, relay }) {
       resumable: true,
     });
     lastTypingSent = 0;
-    afterChange();
     flushOutbox();
+    afterChange();
     return true;
   }
 
@@ -515,6 +518,7 @@ export function createChat({ config, relay }) {
     entry.status = "sending";
     entry.error = "";
     flushOutbox();
+    save();
     changed();
   }
 
@@ -565,9 +569,7 @@ export function createChat({ config, relay }) {
 
   function end() {
     if (state.status === "starting" && !state.resumeToken) {
-      relay.want(false);
-      state.status = state.continuing ? "ended" : "idle";
-      state.continuing = false;
+      giveUpStart();
       state.error = null;
       changed();
       return;
@@ -588,8 +590,8 @@ export function createChat({ config, relay }) {
     if (state.open === open) return;
     state.open = open;
     changed();
-    save();
     if (open) sendReadReceipts();
+    save(); // with what was just reported read
   }
 
   /**

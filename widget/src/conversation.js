@@ -40,6 +40,14 @@ function rank(status) {
   return ATTACHMENT_STATUS_RANK[status] ?? 0;
 }
 
+/** The Id of the last of ``sorted`` entries that Connect can resume after, or ``null``. */
+function lastResumableId(sorted) {
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    if (sorted[i].id && sorted[i].time && sorted[i].resumable) return sorted[i].id;
+  }
+  return null;
+}
+
 export class Conversation {
   constructor() {
     // The chat's ids, kept here only (the chat controller reads them from here).
@@ -63,11 +71,7 @@ export class Conversation {
 
   /** The Id of the last item shown that Connect can resume after (``afterId`` of ``resumeChat``). */
   lastSeenId() {
-    const sorted = this.sorted();
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      if (sorted[i].id && sorted[i].time && sorted[i].resumable) return sorted[i].id;
-    }
-    return null;
+    return lastResumableId(this.sorted());
   }
 
   add(fields) {
@@ -264,9 +268,13 @@ export class Conversation {
     return this.entries.filter((e) => !e.own && e.type === "message" && e.id && !this.readSent.has(e.id));
   }
 
-  /** The chat's ids, its last ``max`` entries and the read set, as plain data for ``sessionStorage``. */
+  /**
+   * The chat's ids, its last ``max`` entries, the read set and the Id to resume after (``lastId``), as plain data
+   * for ``sessionStorage``.
+   */
   toJSON(max) {
-    const entries = this.sorted()
+    const sorted = this.sorted();
+    const entries = sorted
       .slice(-max)
       .map((entry) => {
         const copy = { ...entry };
@@ -279,6 +287,7 @@ export class Conversation {
       entries,
       readSent: [...this.readSent].slice(-max),
       seq: this.seq,
+      lastId: lastResumableId(sorted),
     };
   }
 
