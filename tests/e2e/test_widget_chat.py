@@ -115,6 +115,27 @@ def test_a_chat_survives_reloads_and_network_drops(page: Any, context: Any, loca
     assert not page.problems
 
 
+def test_replies_read_on_opening_the_panel_are_kept_at_once(page: Any, local_stack: LocalStackProcess) -> None:
+    frames = Frames(page)
+    contact_id = start_chat(page, local_stack.http_url + "/")["contactId"]
+    page.evaluate("window.ConnectChatWidget.close()")
+    local_stack.control("POST", f"/contacts/{contact_id}/agent/message", {"content": "A reply while it is closed"})
+    wait(page, "window.ConnectChatWidget.state.unread === 1")
+    reply = next(i for i in widget_state(page)["items"] if i["text"] == "A reply while it is closed")
+
+    # Opening the panel reports the reply read, and what this tab keeps says so at once (a reload would not
+    # report it again).
+    kept = page.evaluate(
+        "() => { window.ConnectChatWidget.open();"
+        " const e = Object.entries(sessionStorage).find(([k]) => k.startsWith('connect-chat-widget:'));"
+        " return JSON.parse(e[1]); }"
+    )
+    assert kept["open"] is True
+    assert reply["id"] in kept["readSent"]
+    eventually(page, lambda: reply["id"] in {f.get("messageId") for f in frames.actions("sendEvent")})
+    assert widget_state(page)["unread"] == 0
+
+
 def test_the_agent_types_and_the_customer_typing_is_throttled(page: Any, local_stack: LocalStackProcess) -> None:
     frames = Frames(page)
     defaults = local_stack.control("GET", "/config")

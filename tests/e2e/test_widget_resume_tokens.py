@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 
 from tests.e2e.widget_support import (
+    READ,
     Frames,
     eventually,
+    send,
     session_snapshot,
     start_chat,
     wait,
     wait_connected,
+    wait_for_reply,
     widget_ready,
     widget_state,
 )
@@ -139,3 +142,47 @@ def test_a_spent_budget_and_a_busy_relay_say_when_to_try_again(
     assert widget_state(page)["status"] == "idle"
     assert page.get_by_role("button", name="Start chat").is_enabled()
     other.close()
+
+
+def test_a_resume_naming_another_contact_replaces_the_kept_one(page: Any, local_stack: LocalStackProcess) -> None:
+    frames = Frames(page)
+    started = start_chat(page, local_stack.http_url + "/")
+    contact_id = started["contactId"]
+    send(page, "Where is my parcel?")
+    wait_for_reply(page, "Where is my parcel?")
+
+    # The tab kept another contact id than the one its resume token names: the relay's chatResumed decides.
+    snapshot = session_snapshot(page)
+    snapshot["contactId"] = "0f0f0f0f-0000-4000-8000-000000000000"
+    key = next(k for k in page.evaluate("Object.keys(sessionStorage)") if k.startswith("connect-chat-widget:"))
+    page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [key, json.dumps(snapshot)])
+    page.reload()
+    widget_ready(page)
+    wait_connected(page)
+    assert resumed_contacts(frames) == [contact_id]
+    assert widget_state(page)["contactId"] == contact_id
+
+    # What the agent says next belongs to this chat: shown as part of it, reported read, kept and downloaded so.
+    receipts_before = len(frames.actions("sendEvent"))
+    send(page, "Are you still there?")
+    wait_for_reply(page, "Are you still there?")
+    reply = next(i for i in widget_state(page)["items"] if not i["own"] and "Are you still there?" in i["text"])
+    assert not [i["text"] for i in widget_state(page)["items"] if i["past"]]
+    assert not page.locator("li.divider").count()
+    eventually(page, lambda: reply["id"] in read_receipts(frames, receipts_before))
+    eventually(page, lambda: session_snapshot(page)["contactId"] == contact_id)
+    eventually(page, lambda: session_snapshot(page)["lastId"] == reply["id"])
+    assert not [e for e in session_snapshot(page)["entries"] if e.get("past")]
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Download transcript").click()
+    text = open(downloaded.value.path(), encoding="utf-8").read()  # noqa: SIM115 - read once
+    assert "You said: Are you still there?" in text
+    assert "Previous conversation" not in text
+
+
+def resumed_contacts(frames: Frames) -> list[str]:
+    return [f["contactId"] for f in frames.received if f.get("type") == "chatResumed"]
+
+
+def read_receipts(frames: Frames, after: int) -> set[str]:
+    return {f["messageId"] for f in frames.actions("sendEvent")[after:] if f.get("contentType") == READ}

@@ -9,7 +9,13 @@
 import { checkAttachment, uploadAttachment } from "./attachments.js";
 import { Conversation } from "./conversation.js";
 import { createEmitter } from "./emitter.js";
-import { CONTENT_TYPES as CT, FINAL_SEND_ERRORS, MAX_DISPLAY_NAME_CHARS, MAX_MESSAGE_CHARS } from "./protocol.js";
+import {
+  CONTENT_TYPES as CT,
+  FINAL_SEND_ERRORS,
+  MAX_DISPLAY_NAME_CHARS,
+  MAX_MESSAGE_CHARS,
+  transcriptRequest,
+} from "./protocol.js";
 import { refusalMessage } from "./refusals.js";
 import { RelayError } from "./relay-client.js";
 import { loadChat, saveChat } from "./storage.js";
@@ -48,8 +54,6 @@ export function createChat({ config, relay }) {
   const typing = new Map(); // participant -> {name, role, timer}
   const state = {
     status: "idle", // idle | starting | active | ended
-    contactId: null,
-    participantId: null,
     resumeToken: null,
     displayName: "",
     attributes: null,
@@ -76,12 +80,9 @@ export function createChat({ config, relay }) {
         ? {
             resumeToken: state.resumeToken || undefined,
             continuation: continuable ? state.continuation : undefined,
-            contactId: state.contactId,
-            participantId: state.participantId,
             displayName: state.displayName,
             attributes: state.attributes || undefined,
             open: state.open,
-            lastId: conversation.lastSeenId(),
             ...conversation.toJSON(MAX_CACHED_ENTRIES),
           }
         : null
@@ -113,14 +114,17 @@ export function createChat({ config, relay }) {
   });
   relay.on("status", (status) => {
     if (!status.open) state.connected = false; // closed by us (ended, refused) as well as by the network
-    if (status.configError && state.status === "starting") {
-      // This page can never connect as configured: back to the form (or the ended chat), which shows why.
-      state.status = state.continuing ? "ended" : "idle";
-      state.continuing = false;
-      relay.want(false);
-    }
+    // This page can never connect as configured: back to the form (or the ended chat), which shows why.
+    if (status.configError && state.status === "starting") giveUpStart();
     changed();
   });
+
+  /** A start that will not happen (refused, failed, cancelled): back to the form, or to the ended chat it continued. */
+  function giveUpStart() {
+    state.status = state.continuing ? "ended" : "idle";
+    state.continuing = false;
+    relay.want(false);
+  }
 
   let startSerial = 0;
 
@@ -152,10 +156,7 @@ export function createChat({ config, relay }) {
 
   function startRefused(error) {
     if (state.status !== "starting") return;
-    const continuing = state.continuing;
-    state.continuing = false;
-    state.status = continuing ? "ended" : "idle";
-    relay.want(false);
+    giveUpStart();
     if (error.code === "INVALID_CONTINUATION_TOKEN") state.continuation = null;
     const field = error.code === "VALIDATION_ERROR" ? fieldOf(error.message) : null;
     if (error.code === "VALIDATION_ERROR") console.warn(`connect-chat widget: the relay refused startChat: ${error.message}`);
@@ -169,11 +170,9 @@ export function createChat({ config, relay }) {
   async function loadHistory() {
     let nextToken = null;
     for (let page = 0; page < HISTORY_PAGES && state.connected; page++) {
-      const frame = { action: "getTranscript", maxResults: 100, scanDirection: "BACKWARD", sortOrder: "ASCENDING" };
-      if (nextToken) frame.nextToken = nextToken;
       let answer;
       try {
-        answer = await relay.request(frame);
+        answer = await relay.request(transcriptRequest(nextToken));
       } catch {
         return; // what the resume replay and the reconciliation bring is shown anyway
       }
@@ -223,8 +222,8 @@ export function createChat({ config, relay }) {
         else if (state.continuing) conversation.clear();
         state.continuing = false;
         state.continuation = null;
-        state.contactId = conversation.contactId = frame.contactId;
-        state.participantId = conversation.participantId = frame.participantId;
+        conversation.contactId = frame.contactId;
+        conversation.participantId = frame.participantId;
         state.resumeToken = frame.resumeToken;
         state.status = "active";
         becameReady();
@@ -233,11 +232,12 @@ export function createChat({ config, relay }) {
         break;
       }
       case "chatResumed":
-        state.contactId = frame.contactId || state.contactId;
-        state.participantId = conversation.participantId = frame.participantId || state.participantId;
+        // The relay's word on whose chat this is wins over what this tab kept.
+        if (frame.contactId) conversation.contactId = frame.contactId;
+        if (frame.participantId) conversation.participantId = frame.participantId;
         if (frame.resumeToken) state.resumeToken = frame.resumeToken; // each resume hands out a fresh token
         becameReady();
-        events.emit("resumed", { contactId: state.contactId });
+        events.emit("resumed", { contactId: conversation.contactId });
         break;
       case "item":
         ingest(frame.item, true);
@@ -245,7 +245,8 @@ export function createChat({ config, relay }) {
         events.emit("item", frame.item);
         break;
       case "chatEnded": {
-        if (frame.contactId && state.contactId && frame.contactId !== state.contactId) break; // another chat's
+        const current = conversation.contactId;
+        if (frame.contactId && current && frame.contactId !== current) break; // another chat's
         const continuation = continuationOf(frame);
         if (continuation) {
           state.continuation = continuation;
@@ -314,7 +315,7 @@ export function createChat({ config, relay }) {
       for (const who of [...typing.keys()]) hideTyping(who);
       state.resumeToken = null;
       save();
-      events.emit("ended", { contactId: state.contactId, fromServer: fromFrame });
+      events.emit("ended", { contactId: conversation.contactId, fromServer: fromFrame });
       changed();
     }
     clearTimeout(closeTimer);
@@ -332,7 +333,7 @@ export function createChat({ config, relay }) {
     if (!state.connected || reconciling) return;
     reconciling = true;
     relay
-      .request({ action: "getTranscript", maxResults: 100, scanDirection: "BACKWARD", sortOrder: "ASCENDING" })
+      .request(transcriptRequest())
       .then((frame) => {
         for (const item of frame.items || []) ingest(item, false);
       })
@@ -346,6 +347,7 @@ export function createChat({ config, relay }) {
       });
   }
 
+  /** Send every message still waiting (its ``attempted`` mark changes what is saved: the caller saves). */
   function flushOutbox() {
     if (!state.connected) return;
     for (const entry of conversation.entries) {
@@ -372,7 +374,6 @@ export function createChat({ config, relay }) {
           afterChange();
         });
     }
-    save();
   }
 
   // ------------------------------------------------------------------------------------------ typing
@@ -418,8 +419,6 @@ export function createChat({ config, relay }) {
     conversation.clear();
     conversation.participantId = null;
     conversation.contactId = null;
-    state.contactId = null;
-    state.participantId = null;
     state.resumeToken = null;
     state.endRequested = false;
     state.continuation = null;
@@ -501,7 +500,7 @@ export function createChat({ config, relay }) {
       type: "message",
       own: true,
       role: "CUSTOMER",
-      participantId: state.participantId,
+      participantId: conversation.participantId,
       name: state.displayName,
       text: content,
       contentType,
@@ -509,8 +508,8 @@ export function createChat({ config, relay }) {
       resumable: true,
     });
     lastTypingSent = 0;
-    afterChange();
     flushOutbox();
+    afterChange();
     return true;
   }
 
@@ -519,6 +518,7 @@ export function createChat({ config, relay }) {
     entry.status = "sending";
     entry.error = "";
     flushOutbox();
+    save();
     changed();
   }
 
@@ -534,7 +534,7 @@ export function createChat({ config, relay }) {
       type: "attachment",
       own: true,
       role: "CUSTOMER",
-      participantId: state.participantId,
+      participantId: conversation.participantId,
       name: state.displayName,
       contentType: checked.contentType,
       status: "uploading",
@@ -569,9 +569,7 @@ export function createChat({ config, relay }) {
 
   function end() {
     if (state.status === "starting" && !state.resumeToken) {
-      relay.want(false);
-      state.status = state.continuing ? "ended" : "idle";
-      state.continuing = false;
+      giveUpStart();
       state.error = null;
       changed();
       return;
@@ -592,8 +590,8 @@ export function createChat({ config, relay }) {
     if (state.open === open) return;
     state.open = open;
     changed();
-    save();
     if (open) sendReadReceipts();
+    save(); // with what was just reported read
   }
 
   /**
@@ -607,8 +605,6 @@ export function createChat({ config, relay }) {
       saveChat(config.storageKey, null);
       return false;
     }
-    state.contactId = conversation.contactId = saved.contactId;
-    state.participantId = conversation.participantId = saved.participantId;
     state.displayName = saved.displayName || "";
     state.attributes = saved.attributes && typeof saved.attributes === "object" ? saved.attributes : null;
     state.open = !!saved.open;

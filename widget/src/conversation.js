@@ -40,9 +40,18 @@ function rank(status) {
   return ATTACHMENT_STATUS_RANK[status] ?? 0;
 }
 
+/** The Id of the last of ``sorted`` entries that Connect can resume after, or ``null``. */
+function lastResumableId(sorted) {
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    if (sorted[i].id && sorted[i].time && sorted[i].resumable) return sorted[i].id;
+  }
+  return null;
+}
+
 export class Conversation {
   constructor() {
-    this.participantId = null;
+    // The chat's ids, kept here only (the chat controller reads them from here).
+    this.participantId = null; // the customer's: their items are their own
     this.contactId = null; // the chat's contact: items of another one are from a conversation it continues
     this.clear();
   }
@@ -62,11 +71,7 @@ export class Conversation {
 
   /** The Id of the last item shown that Connect can resume after (``afterId`` of ``resumeChat``). */
   lastSeenId() {
-    const sorted = this.sorted();
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      if (sorted[i].id && sorted[i].time && sorted[i].resumable) return sorted[i].id;
-    }
-    return null;
+    return lastResumableId(this.sorted());
   }
 
   add(fields) {
@@ -263,21 +268,34 @@ export class Conversation {
     return this.entries.filter((e) => !e.own && e.type === "message" && e.id && !this.readSent.has(e.id));
   }
 
-  /** The last ``max`` entries and the read set, as plain data for ``sessionStorage``. */
+  /**
+   * The chat's ids, its last ``max`` entries, the read set and the Id to resume after (``lastId``), as plain data
+   * for ``sessionStorage``.
+   */
   toJSON(max) {
-    const entries = this.sorted()
+    const sorted = this.sorted();
+    const entries = sorted
       .slice(-max)
       .map((entry) => {
         const copy = { ...entry };
         for (const field of TRANSIENT_FIELDS) delete copy[field];
         return copy;
       });
-    return { entries, readSent: [...this.readSent].slice(-max), seq: this.seq };
+    return {
+      contactId: this.contactId,
+      participantId: this.participantId,
+      entries,
+      readSent: [...this.readSent].slice(-max),
+      seq: this.seq,
+      lastId: lastResumableId(sorted),
+    };
   }
 
   /** Back from :meth:`toJSON`. */
-  load({ entries = [], readSent = [], seq = 0 }) {
+  load({ contactId = null, participantId = null, entries = [], readSent = [], seq = 0 }) {
     this.clear();
+    this.contactId = contactId;
+    this.participantId = participantId;
     this.seq = seq;
     for (const id of readSent) this.readSent.add(id);
     for (const entry of entries) {

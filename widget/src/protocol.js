@@ -1,6 +1,7 @@
 /**
  * The relay client protocol as the widget speaks it: content types, the limits Connect applies to what a
- * customer sends, WebSocket close codes, and the frames' secrets (what the debug log must never show).
+ * customer sends, WebSocket close codes, the transcript request, and the frames' secrets (what the debug log must
+ * never show).
  */
 
 const EVENT = "application/vnd.amazonaws.connect.event.";
@@ -51,6 +52,24 @@ export const MAX_DISPLAY_NAME_CHARS = 256;
 
 /** API Gateway closes with 1001 (going away) after 10 idle minutes and after 2 hours: a planned close. */
 export const CLOSE_GOING_AWAY = 1001;
+
+/** Items in a page of the transcript (the most ``getTranscript`` returns). */
+const TRANSCRIPT_PAGE_ITEMS = 100;
+
+/**
+ * A ``getTranscript`` frame for a page of the latest items, oldest first; ``nextToken`` (from the previous page's
+ * answer) asks for the page before it.
+ */
+export function transcriptRequest(nextToken = null) {
+  const frame = {
+    action: "getTranscript",
+    maxResults: TRANSCRIPT_PAGE_ITEMS,
+    scanDirection: "BACKWARD",
+    sortOrder: "ASCENDING",
+  };
+  if (nextToken) frame.nextToken = nextToken;
+  return frame;
+}
 
 /** Error codes after which a message is final (resending it would fail the same way). */
 export const FINAL_SEND_ERRORS = Object.freeze(["VALIDATION_ERROR", "BLOCKED", "PAYLOAD_TOO_LARGE"]);

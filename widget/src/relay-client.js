@@ -281,13 +281,7 @@ export function createRelayClient({ url, keepaliveMs, log }) {
 
   /** Whether a socket is wanted: while one is, the client keeps one open (or keeps trying to). */
   function want(on) {
-    if (on && !wanted) {
-      // A new attempt (a chat started or resumed): what an earlier one concluded no longer holds.
-      attempt = 0;
-      quickFailures = 0;
-      blockedByPolicy = false;
-      setStatus({ configError: null });
-    }
+    if (on && !wanted) startAfresh(); // a chat started or resumed
     wanted = !!on;
     if (wanted) connect();
     else shutDown();
@@ -319,11 +313,16 @@ export function createRelayClient({ url, keepaliveMs, log }) {
 
   /** After a configuration error: try again from the start (the site may have fixed its settings). */
   function retry() {
+    startAfresh();
+    connect();
+  }
+
+  /** A new attempt: what earlier ones concluded (failures, backoff, a configuration error) no longer holds. */
+  function startAfresh() {
     attempt = 0;
     quickFailures = 0;
     blockedByPolicy = false;
     setStatus({ configError: null });
-    connect();
   }
 
   /** Lose the socket as a network failure would: the client reconnects with its usual backoff. */
