@@ -28,9 +28,9 @@ CUSTOMER_TOKEN_KEYS: Final = (
     "customerAttributeClaims",
 )
 
-#: The functions that run the checks before a chat starts: they get the JWT library layer and may read the
-#: challenge secret (start-chat, and the message function, whose ``startChat`` is the relay's way in).
-CHECKING_FUNCTIONS: Final = (contract.START_CHAT, contract.RELAY_MESSAGE)
+#: The functions that run the checks before a chat starts, those that start chats: they get the JWT library layer
+#: and may read the challenge secret (start-chat, and the message function, whose ``startChat`` is the relay's way in).
+CHECKING_FUNCTIONS: Final = tuple(spec.id for spec in contract.FUNCTIONS.values() if spec.starts_chats)
 
 Get = Callable[[str], Any]
 
