@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
-import os
 import re
 from collections.abc import Callable
 from typing import Final, NamedTuple
@@ -113,9 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
     except OSError as exc:
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            reason = os.strerror(exc.errno).lower()
-            cli.fail(PROG, f"cannot listen on {args.host}:{args.port} ({reason}); pick another --port or --host")
+        if exc.errno in cli.LISTEN_ERRNOS:
+            cli.fail(PROG, cli.cannot_listen(args.host, args.port, exc, ("--port", "--host")))
         raise
 
 
