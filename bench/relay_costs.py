@@ -29,7 +29,7 @@ from bench.cold_start import InvocationCost, import_costs, invocation_cost, lamb
 from common import contract
 from local.connect_emulator import EmulatorConfig
 from local.web import sns_event_record
-from tests.support.relay import ORIGIN, RelayHarness, lambda_context, load_event, new_deployment
+from tests.support.relay import RelayHarness, deploy_relay, lambda_context, load_event
 from tests.support.servers import run_emulator, run_moto
 
 HANDLER_MODULES = (
@@ -68,23 +68,16 @@ def deployment() -> Iterator[RelayHarness]:
         moto_url = stack.enter_context(run_moto())
         os.environ["AWS_ENDPOINT_URL_SNS"] = moto_url
         emulator = stack.enter_context(run_emulator(EmulatorConfig(agent_enabled=False)))
-        for service in ("DYNAMODB", "SQS", "APIGATEWAYMANAGEMENTAPI"):
-            os.environ[f"AWS_ENDPOINT_URL_{service}"] = moto_url
-        os.environ["AWS_ENDPOINT_URL_CONNECT"] = emulator.url
-        os.environ["AWS_ENDPOINT_URL_CONNECTPARTICIPANT"] = emulator.url
-        suffix = uuid.uuid4().hex[:8]
-        harness = new_deployment(f"bench-{suffix}")
-        os.environ.update(
-            {
-                contract.ENV_INSTANCE_ID: "bench-instance",
-                contract.ENV_CONTACT_FLOW_ID: "bench-flow",
-                contract.ENV_TABLE_NAME: harness.table_name,
-                contract.ENV_STREAMING_TOPIC_ARN: harness.topic_arn,
-                contract.ENV_ALLOWED_ORIGINS: ORIGIN,
+        harness = deploy_relay(
+            f"bench-{uuid.uuid4().hex[:8]}",
+            moto_url=moto_url,
+            emulator_url=emulator.url,
+            setenv=os.environ.__setitem__,
+            variables={
                 contract.ENV_RATE_LIMIT_PER_MINUTE: "10000",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": "ERROR",
-            }
+            },
         )
         yield harness
 

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from common import contract
 from infra.context_values import (
+    MODULE_FUNCTION,
     ConfigError,
     bounded,
     choice,
@@ -27,6 +28,7 @@ from infra.context_values import (
     integer,
     matching,
     optional_matching,
+    optional_module_function,
     text,
 )
 from infra.protection_config import ChallengeConfig, CustomerTokenConfig
@@ -35,7 +37,6 @@ __all__ = ["EXAMPLE_CONTEXT", "LOG_RETENTION_DAYS", "ConfigError", "StackConfig"
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-_HOOK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 _STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$")
@@ -214,7 +215,7 @@ class StackConfig:
             log_retention_days=_retention(get("logRetentionDays")),
             stage_name=matching(get, "stageName", contract.DEFAULT_STAGE_NAME, _STAGE, "letters, digits, - and _"),
             message_hooks=_hooks(get("messageHooks")),
-            connection_authorizer=optional_matching(get, "connectionAuthorizer", _HOOK, "a module:function name"),
+            connection_authorizer=optional_module_function(get, "connectionAuthorizer"),
             removal_policy=choice(get, "removalPolicy", "retain", REMOVAL_POLICIES),
             allow_contact_flow_override=flag(get, "allowContactFlowOverride", default=False),
             log_level=choice(get, "logLevel", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True),
@@ -319,6 +320,6 @@ def _accounts(raw: Any) -> tuple[str, ...]:
 def _hooks(raw: Any) -> tuple[str, ...]:
     hooks = _list(raw, "messageHooks")
     for hook in hooks:
-        if not _HOOK.match(hook):
+        if not MODULE_FUNCTION.match(hook):
             raise ConfigError(f"context value messageHooks: {hook!r} is not a module:function name")
     return hooks

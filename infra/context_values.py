@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from common import contract
+
+#: A ``module:function`` name: a message hook, a connection authorizer or a challenge verifier.
+MODULE_FUNCTION: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class ConfigError(ValueError):
@@ -91,3 +94,8 @@ def matching(get: Callable[[str], Any], key: str, default: str, pattern: re.Patt
 def optional_matching(get: Callable[[str], Any], key: str, pattern: re.Pattern[str], what: str) -> str:
     """Return ``key`` when it matches ``pattern``, or an empty string when it is unset."""
     return matching(get, key, "", pattern, what)
+
+
+def optional_module_function(get: Callable[[str], Any], key: str) -> str:
+    """Return ``key`` when it is a ``module:function`` name, or an empty string when it is unset."""
+    return optional_matching(get, key, MODULE_FUNCTION, "a module:function name")

@@ -13,11 +13,10 @@ from typing import Any, Final
 from common import contract
 from common.challenge import KNOWN_SITEVERIFY_URLS, SecretReference
 from common.identity import parse_algorithms, parse_attribute_claims
-from infra.context_values import ConfigError, bounded, flag, text
+from infra.context_values import ConfigError, bounded, flag, optional_module_function, text
 
 _HTTPS_URL: Final = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")
 _CLAIM: Final = re.compile(r"^[A-Za-z0-9_:.-]{1,128}$")
-_HOOK: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 #: Every customer-token key besides ``customerJwksUrl`` (they mean nothing without it).
 CUSTOMER_TOKEN_KEYS: Final = (
     "customerTokenIssuer",
@@ -29,9 +28,9 @@ CUSTOMER_TOKEN_KEYS: Final = (
     "customerAttributeClaims",
 )
 
-#: The functions that run the checks before a chat starts: they get the JWT library layer and may read the
-#: challenge secret (start-chat, and the message function, whose ``startChat`` is the relay's way in).
-CHECKING_FUNCTIONS: Final = (contract.START_CHAT, contract.RELAY_MESSAGE)
+#: The functions that run the checks before a chat starts, those that start chats: they get the JWT library layer
+#: and may read the challenge secret (start-chat, and the message function, whose ``startChat`` is the relay's way in).
+CHECKING_FUNCTIONS: Final = tuple(spec.id for spec in contract.FUNCTIONS.values() if spec.starts_chats)
 
 Get = Callable[[str], Any]
 
@@ -176,15 +175,14 @@ class ChallengeConfig:
                     "key, which challengeVerifyUrl needs"
                 )
             secret = _parsed(get, "challengeSecret", SecretReference.parse, "")
-        if verifier is not None and not _HOOK.match(verifier):
-            raise ConfigError(f"context value challengeVerifier must be a module:function name, got {verifier!r}")
+        verifier = optional_module_function(get, "challengeVerifier")
         return cls(
             verify_url=url or "",
             secret=secret,
             secret_max_age_seconds=bounded(
                 get, "challengeSecretMaxAgeSeconds", contract.CHALLENGE_SECRET_MAX_AGE_SECONDS
             ),
-            verifier=verifier or "",
+            verifier=verifier,
         )
 
 

@@ -18,7 +18,6 @@ from infra.http_api import StartChatHttpApi
 from infra.jwt_layer import LIBRARY_PATH, JwtLibraryLayer
 from infra.layers import Layers
 from infra.monitoring import Monitoring
-from infra.protection_config import CHECKING_FUNCTIONS
 from infra.schedule import Schedule
 from infra.session_table import SessionTable
 from infra.streaming_topic import StreamingTopic
@@ -66,7 +65,7 @@ class ConnectChatStack(Stack):
                 self.layers.powertools,
             ]
             function_environment = environment
-            if self.jwt_library is not None and spec.id in CHECKING_FUNCTIONS:
+            if self.jwt_library is not None and spec.starts_chats:
                 layers.append(self.jwt_library.layer)
                 function_environment = {**function_environment, contract.ENV_JWT_LIBRARY_PATH: LIBRARY_PATH}
             if self.continuation is not None and spec.continuation:
@@ -87,7 +86,7 @@ class ConnectChatStack(Stack):
             self.sessions.grant(handler.role, spec.table_access, queries_index=spec.queries_index)
             if spec.schedule_minutes:
                 Schedule(self, f"{spec.id}Schedule", function=handler.function, minutes=spec.schedule_minutes)
-            if challenge_secret is not None and spec.id in CHECKING_FUNCTIONS:
+            if challenge_secret is not None and spec.starts_chats:
                 permissions.grant_secret_read(handler.role, challenge_secret)
             if self.continuation is not None and spec.continuation:
                 self.continuation.grant_read(handler.role)

@@ -7,12 +7,16 @@ Each check takes the text of an option or variable and returns its value, or rai
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Final, NoReturn
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Why a server cannot listen: its port is taken or privileged, or its host is not an address of this machine.
+LISTEN_ERRNOS: Final = frozenset({errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL})
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:]+\]?$")
 
 
@@ -27,6 +31,15 @@ def fail(prog: str, message: str) -> NoReturn:
     """Print ``prog: message`` on stderr and exit with status 2, as argparse does."""
     print(f"{prog}: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def cannot_listen(host: str, port: int, error: OSError, change: Sequence[str]) -> str:
+    """What every local server says when it cannot listen on ``host:port``: why, and what to ``change`` instead.
+
+    ``change`` names the options or variables that move the server elsewhere, the port's first.
+    """
+    reason = os.strerror(error.errno) if error.errno and error.errno > 0 else error.strerror or str(error)
+    return f"cannot listen on {host}:{port} ({reason.lower()}); pick another {' or '.join(change)}"
 
 
 def port(text: str) -> int:

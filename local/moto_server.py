@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -141,16 +142,23 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-    from werkzeug.serving import make_server
+    from werkzeug.serving import make_server, select_address_family
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     lock = threading.Lock()
     app = serialize_dynamodb(DomainDispatcherApplication(create_backend_app), lock)
+    # Listening here rather than in werkzeug (which prints its own message and exits): one wording for every server.
+    family = select_address_family(args.host, args.port)
     try:
-        server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+        address = socket.getaddrinfo(args.host, args.port, family, socket.SOCK_STREAM)[0][4]
+        listener = socket.create_server(address, family=family)
     except OSError as exc:
-        cli.fail(PROG, f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+        cli.fail(PROG, cli.cannot_listen(args.host, args.port, exc, ("--port", "--host")))
+    with listener:
+        server = make_server(
+            args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
+        )
     threading.Thread(target=_sweep_forever, args=(lock, args.sweep_seconds), daemon=True).start()
     if args.parent_pid:
         threading.Thread(target=_exit_with_parent, args=(args.parent_pid,), daemon=True).start()

@@ -21,7 +21,7 @@ from common.identity import IdentitySettings, IdentitySettingsError
 from common.settings import Settings, SettingsError
 from local import cli
 from local.auth_fakes import CUSTOMER_TOKEN_MODES
-from local.stack import LocalPorts
+from local.stack import HOST_VARIABLE, LocalPorts
 
 PROG = "python -m local"
 _ORIGIN = re.compile(r"^https?://[^/\s:?#]+(:\d{1,5})?$")
@@ -57,7 +57,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("host", "--host", "LOCAL_HOST", "127.0.0.1", cli.host, "HOST", "interface every server listens on"),
+    Setting("host", "--host", HOST_VARIABLE, "127.0.0.1", cli.host, "HOST", "interface every server listens on"),
     Setting(
         "http_port",
         "--http-port",
@@ -239,10 +239,9 @@ def parse_options(argv: Sequence[str] | None = None, env: Mapping[str, str] | No
 
 
 def with_option(message: str) -> str:
-    """``message`` (which ends with a variable's name) followed by the option that sets it too."""
+    """``message`` with each variable it names preceded by the option that sets it too: ``--flag (VARIABLE)``."""
     for setting in SETTINGS:
-        if message.endswith(setting.variable):
-            return f"{message} (or pass {setting.flag})"
+        message = re.sub(rf"\b{re.escape(setting.variable)}\b", f"{setting.flag} ({setting.variable})", message)
     return message
 
 

@@ -8,7 +8,6 @@ route table the stack uses.
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ import boto3
 from aiohttp import web
 
 from common import contract
-from local import ROOT
+from local import ROOT, cli
 from local.auth_fakes import JWKS_PATH, SITEVERIFY_PATH, TOKEN_PATH, AuthFakes
 from local.connect_emulator import Emulator, EmulatorConfig
 from local.gateway import GatewayConfig, WebSocketGateway
@@ -42,8 +41,12 @@ CONTINUATION_SECRET_NAME = "connect-chat-local-continuation-key"
 LAMBDA_CONCURRENCY = 10
 
 
+#: The variable of the interface every server listens on (``--host``).
+HOST_VARIABLE = "LOCAL_HOST"
+
+
 class PortInUseError(RuntimeError):
-    """A port the local stack needs is taken; the message says which and how to change it."""
+    """A port the local stack needs cannot be listened on; the message says which and the variables to change."""
 
 
 @dataclass
@@ -78,10 +81,8 @@ def check_ports_free(host: str, ports: LocalPorts) -> None:
             try:
                 probe.bind((host, port))
             except OSError as exc:
-                if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-                    raise PortInUseError(
-                        f"port {port} ({name}) on {host} is already in use; stop what uses it or set {variable}"
-                    ) from exc
+                if exc.errno in cli.LISTEN_ERRNOS:
+                    raise PortInUseError(cli.cannot_listen(host, port, exc, (variable, HOST_VARIABLE))) from exc
                 raise
 
 

@@ -66,6 +66,11 @@ class FunctionSpec(NamedTuple):
     timeout_seconds: int = 15
     memory_mb: int = 256
 
+    @property
+    def starts_chats(self) -> bool:
+        """Whether it starts chats (calls StartChatContact), so runs the checks before a chat starts."""
+        return _START_CHAT_CONTACT in self.connect_actions
+
 
 class WebSocketRoute(NamedTuple):
     """A WebSocket API route: the route key API Gateway selects and the function it invokes.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
-import os
 import re
+from collections.abc import Callable
+from typing import Final, NamedTuple
 
 from aiohttp import web
 
@@ -18,6 +18,25 @@ from .config import EmulatorConfig
 PROG = "python -m local.connect_emulator"
 _PUBLIC_HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+class _Duration(NamedTuple):
+    """An option in seconds: ``--`` and the :class:`EmulatorConfig` field it sets (dashed), its check, its meaning."""
+
+    field: str
+    check: Callable[[str], float]
+    meaning: str
+
+
+_DURATIONS: Final = (
+    _Duration("agent_delay", cli.seconds, "seconds before the agent joins a chat"),
+    _Duration("agent_reply_delay", cli.seconds, "seconds the agent types before answering"),
+    _Duration("connection_token_ttl", cli.positive_seconds, "lifetime of a connection token"),
+    _Duration(
+        "websocket_ttl", cli.positive_seconds, "lifetime of a websocket URL and its socket, its ConnectionExpiry"
+    ),
+    _Duration("websocket_connect_timeout", cli.positive_seconds, "seconds within which a websocket URL must be opened"),
+)
 
 
 def public_host(text: str) -> str:
@@ -52,41 +71,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--region", type=region, default=defaults.region, help="region in ARNs (default us-west-2)")
     parser.add_argument("--no-agent", action="store_true", help="do not run the simulated agent")
-    parser.add_argument(
-        "--agent-delay",
-        type=cli.seconds,
-        default=defaults.agent_delay,
-        metavar="SECONDS",
-        help="seconds before the agent joins a chat (default %(default)s)",
-    )
-    parser.add_argument(
-        "--agent-reply-delay",
-        type=cli.seconds,
-        default=defaults.agent_reply_delay,
-        metavar="SECONDS",
-        help="seconds the agent types before answering (default %(default)s)",
-    )
-    parser.add_argument(
-        "--connection-token-ttl",
-        type=cli.positive_seconds,
-        default=defaults.connection_token_ttl,
-        metavar="SECONDS",
-        help="lifetime of a connection token (default %(default)s)",
-    )
-    parser.add_argument(
-        "--websocket-ttl",
-        type=cli.positive_seconds,
-        default=defaults.websocket_ttl,
-        metavar="SECONDS",
-        help="lifetime of a websocket URL and its socket, its ConnectionExpiry (default %(default)s)",
-    )
-    parser.add_argument(
-        "--websocket-connect-timeout",
-        type=cli.positive_seconds,
-        default=defaults.websocket_connect_timeout,
-        metavar="SECONDS",
-        help="seconds within which a websocket URL must be opened (default %(default)s)",
-    )
+    for duration in _DURATIONS:
+        parser.add_argument(
+            f"--{duration.field.replace('_', '-')}",
+            type=duration.check,
+            default=getattr(defaults, duration.field),
+            metavar="SECONDS",
+            help=f"{duration.meaning} (default %(default)s)",
+        )
     parser.add_argument(
         "--log-level",
         type=cli.log_level,
@@ -103,11 +95,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         public_host=args.public_host or f"{args.host}:{args.port}",
         region=args.region,
         agent_enabled=not args.no_agent,
-        agent_delay=args.agent_delay,
-        agent_reply_delay=args.agent_reply_delay,
-        connection_token_ttl=args.connection_token_ttl,
-        websocket_ttl=args.websocket_ttl,
-        websocket_connect_timeout=args.websocket_connect_timeout,
+        **{duration.field: getattr(args, duration.field) for duration in _DURATIONS},
     )
 
 
@@ -123,9 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
     except OSError as exc:
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            reason = os.strerror(exc.errno).lower()
-            cli.fail(PROG, f"cannot listen on {args.host}:{args.port} ({reason}); pick another --port or --host")
+        if exc.errno in cli.LISTEN_ERRNOS:
+            cli.fail(PROG, cli.cannot_listen(args.host, args.port, exc, ("--port", "--host")))
         raise
 
 

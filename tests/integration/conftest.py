@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from tests.support.chat import WireLog, wire_log
-from tests.support.relay import ORIGIN, RelayHarness, create_table, new_deployment
+from tests.support.relay import RelayHarness, create_table, deploy_relay
 from tests.support.servers import RunningEmulator
 
 
@@ -25,27 +25,13 @@ def _reset_relay_caches() -> None:
 @pytest.fixture
 def relay(emulator: RunningEmulator, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RelayHarness]:
     """A fresh relay deployment: its own table, topic and queue; handlers read their settings from env."""
-    suffix = uuid.uuid4().hex[:8]
-    for service in ("DYNAMODB", "SQS", "APIGATEWAYMANAGEMENTAPI"):
-        monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECT", emulator.url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECTPARTICIPANT", emulator.url)
-    harness = new_deployment(f"sessions-{suffix}")
-    env = {
-        "CONNECT_INSTANCE_ID": "instance-1",
-        "CONTACT_FLOW_ID": "flow-1",
-        "SESSION_TABLE_NAME": harness.table_name,
-        "STREAMING_TOPIC_ARN": harness.topic_arn,
-        "ALLOWED_ORIGINS": ORIGIN,
-        "RATE_LIMIT_PER_MINUTE": "1000",
-        "CHAT_STARTS_PER_IP": "1000",
-        "ACTIVE_CHATS_PER_IP": "1000",
-        "MESSAGE_HOOKS": "",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "ConnectChatTests",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    harness = deploy_relay(
+        f"sessions-{uuid.uuid4().hex[:8]}",
+        moto_url=moto_url,
+        emulator_url=emulator.url,
+        setenv=monkeypatch.setenv,
+        variables={"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "ConnectChatTests"},
+    )
     _reset_relay_caches()
     yield harness
     _reset_relay_caches()

@@ -34,9 +34,13 @@ def test_help_lists_every_option() -> None:
         "--port",
         "--host",
         "--public-host",
+        "--region",
         "--no-agent",
         "--agent-delay",
+        "--agent-reply-delay",
+        "--connection-token-ttl",
         "--websocket-ttl",
+        "--websocket-connect-timeout",
         "--log-level",
     ):
         assert option in answer.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +43,26 @@ def moto_process() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
+
+
+def test_a_taken_port_stops_it_with_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        answer = subprocess.run(
+            [sys.executable, "-m", "local.moto_server", "--port", str(port)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert answer.returncode == 2
+    assert answer.stderr == (
+        f"python -m local.moto_server: cannot listen on 127.0.0.1:{port} (address already in use); "
+        "pick another --port or --host\n"
+    )
 
 
 def test_concurrent_transactions_all_succeed(moto_process: str) -> None:

@@ -12,7 +12,7 @@ import copy
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,42 @@ def new_deployment(name: str) -> RelayHarness:
         Attributes={"FilterPolicy": json.dumps(contract.STREAM_FILTER_POLICY)},
     )
     return RelayHarness(table_name=name, topic_arn=topic_arn, queue_url=queue_url, sqs=sqs)
+
+
+def deploy_relay(
+    name: str,
+    *,
+    moto_url: str,
+    emulator_url: str,
+    setenv: Callable[[str, str], object],
+    variables: Mapping[str, str] | None = None,
+) -> RelayHarness:
+    """A fresh deployment ``name`` (:func:`new_deployment`) on moto's server and the emulator, and its handlers' setup.
+
+    The AWS clients' endpoints and the handlers' settings become environment variables through ``setenv``
+    (``monkeypatch.setenv`` in a test, ``os.environ.__setitem__`` in a benchmark): budgets generous enough for a
+    test's or a benchmark's traffic, no message hooks; ``variables`` adds to them or overrides them.
+    """
+    for service in ("DYNAMODB", "SQS", "APIGATEWAYMANAGEMENTAPI"):
+        setenv(f"AWS_ENDPOINT_URL_{service}", moto_url)
+    for service in ("CONNECT", "CONNECTPARTICIPANT"):
+        setenv(f"AWS_ENDPOINT_URL_{service}", emulator_url)
+    harness = new_deployment(name)
+    settings = {
+        contract.ENV_INSTANCE_ID: "instance-1",
+        contract.ENV_CONTACT_FLOW_ID: "flow-1",
+        contract.ENV_TABLE_NAME: harness.table_name,
+        contract.ENV_STREAMING_TOPIC_ARN: harness.topic_arn,
+        contract.ENV_ALLOWED_ORIGINS: ORIGIN,
+        contract.ENV_RATE_LIMIT_PER_MINUTE: "1000",
+        contract.ENV_CHAT_STARTS_PER_IP: "1000",
+        contract.ENV_ACTIVE_CHATS_PER_IP: "1000",
+        contract.ENV_MESSAGE_HOOKS: "",
+        **(variables or {}),
+    }
+    for key, value in settings.items():
+        setenv(key, value)
+    return harness
 
 
 @dataclass

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from local.options import SETTINGS, OptionsError, build_parser, parse_options, with_option
-from local.stack import LocalPorts
+from local.process import free_port
+from local.stack import LocalPorts, PortInUseError, check_ports_free
 
 
 def test_defaults_are_the_documented_ports_and_settings() -> None:
@@ -139,6 +142,15 @@ def test_help_names_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
         assert handler_variable in text
 
 
-def test_a_port_in_use_message_also_names_the_option() -> None:
-    message = "port 3000 (http) on 127.0.0.1 is already in use; stop what uses it or set LOCAL_HTTP_PORT"
-    assert with_option(message) == message + " (or pass --http-port)"
+def test_a_port_in_use_names_the_options_and_variables_to_change() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ports = LocalPorts(http=free_port(), gateway=port, connect=free_port(), moto=free_port())
+        with pytest.raises(PortInUseError) as caught:
+            check_ports_free("127.0.0.1", ports)
+    assert with_option(str(caught.value)) == (
+        f"cannot listen on 127.0.0.1:{port} (address already in use); "
+        "pick another --gateway-port (LOCAL_GATEWAY_PORT) or --host (LOCAL_HOST)"
+    )
