@@ -88,8 +88,8 @@ def test_a_taken_port_fails_with_a_clear_message() -> None:
             timeout=60,
         )
     assert result.returncode == 2
-    assert f"port {port} (gateway)" in result.stderr
-    assert "LOCAL_GATEWAY_PORT" in result.stderr
+    assert f"cannot listen on 127.0.0.1:{port} (address already in use)" in result.stderr
+    assert "--gateway-port (LOCAL_GATEWAY_PORT)" in result.stderr
 
 
 async def test_a_forged_sns_notification_reaches_nobody(local_stack: LocalStackProcess) -> None:
