@@ -690,6 +690,42 @@ def test_stateless_attachment_uploads_go_through_the_operations_and_refresh_a_re
     }
 
 
+@pytest.mark.parametrize(
+    ("attachment_ids", "message"),
+    [
+        ("att-1", r"^attachment_ids: must be a list of attachment ids"),
+        ([], r"^attachment_ids: holds 0 ids; an upload is completed 1 id at a time"),
+        (["a", "b"], r"^attachment_ids: holds 2 ids"),
+        ([""], r"^attachment_ids\[0\]: must not be empty"),
+        (["a" * 257], r"^attachment_ids\[0\]: is 257 characters long, the maximum is 256"),
+        ([7], r"^attachment_ids\[0\]: must be a string"),
+    ],
+)
+def test_completing_an_upload_checks_its_ids_before_any_call(env: Env, attachment_ids: Any, message: str) -> None:
+    stateless = ChatSession.create_stateless(
+        {**DETAILS, "ConnectionToken": "stored-connection-token"},
+        client=env.service,  # type: ignore[arg-type]
+        metrics=MetricsRecorder(enabled=False),
+    )
+    with pytest.raises(InvalidArgumentError, match=message):
+        stateless.complete_attachment_upload(attachment_ids)
+    assert env.service.calls == []
+
+
+def test_completing_an_upload_with_ids_from_a_generator_survives_a_token_refresh(env: Env) -> None:
+    stateless = ChatSession.create_stateless(
+        {**DETAILS, "ConnectionToken": "stored-connection-token"},
+        client=env.service,  # type: ignore[arg-type]
+        metrics=MetricsRecorder(enabled=False),
+    )
+    env.service.fail("CompleteAttachmentUpload", client_error("AccessDeniedException", 403, "CompleteAttachmentUpload"))
+    stateless.complete_attachment_upload(attachment_id for attachment_id in ["att-1"])
+    assert [call["AttachmentIds"] for name, call in env.service.calls if name == "CompleteAttachmentUpload"] == [
+        ["att-1"],
+        ["att-1"],
+    ]
+
+
 async def test_bad_transcript_arguments_fail_before_any_call(env: Env) -> None:
     s = env.session()
     with pytest.raises(InvalidArgumentError, match="max_results"):

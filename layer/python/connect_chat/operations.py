@@ -22,6 +22,7 @@ from connect_chat.protocol import content_types as ct
 from connect_chat.validation import (
     TranscriptArgs,
     validate_attachment,
+    validate_attachment_ids,
     validate_event,
     validate_message,
     validate_receipt,
@@ -300,10 +301,9 @@ class ChatOperations:
         client_token: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """CompleteAttachmentUpload, once the bytes are at the upload URL."""
-        body = self.participant.complete_attachment_upload(
-            self._token(), attachment_ids=list(attachment_ids), client_token=client_token
-        )
+        """CompleteAttachmentUpload, once the bytes are at the upload URL (``attachment_ids``: the one id)."""
+        ids = validate_attachment_ids(attachment_ids)
+        body = self.participant.complete_attachment_upload(self._token(), attachment_ids=ids, client_token=client_token)
         return result(body, metadata)
 
     def get_attachment_url(self, attachment_id: Any, *, metadata: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ turns a notification into the same :class:`~connect_chat.protocol.items.Item` ob
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from connect_chat.constants import SessionType
@@ -244,10 +244,14 @@ class StatelessChatSession:
         )
 
     def complete_attachment_upload(
-        self, attachment_ids: list[str], *, client_token: str | None = None, metadata: Mapping[str, Any] | None = None
+        self,
+        attachment_ids: Iterable[str],
+        *,
+        client_token: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """CompleteAttachmentUpload (after the client's PUT): the attachment then appears in the chat."""
-        ids = list(attachment_ids)
+        ids = list(attachment_ids) if isinstance(attachment_ids, Iterator) else attachment_ids  # a retry reads it again
         return self._refreshing(
             lambda: self._ops.complete_attachment_upload(ids, client_token=client_token, metadata=metadata)
         )

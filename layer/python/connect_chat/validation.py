@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ __all__ = [
     "TranscriptArgs",
     "normalize_chat_details",
     "validate_attachment",
+    "validate_attachment_ids",
     "validate_event",
     "validate_message",
     "validate_receipt",
@@ -280,6 +281,23 @@ def validate_attachment(name: Any, size: Any, content_type: Any) -> tuple[str, i
             "attachment.content_type", f"got {content_type!r}", tuple(ct.ATTACHMENT_CONTENT_TYPES)
         )
     return name, size, content_type
+
+
+def validate_attachment_ids(attachment_ids: Any) -> list[str]:
+    """Validate CompleteAttachmentUpload's ``attachment_ids``: exactly one id of 1..256 characters (the service's
+    limits: it completes one upload per call).
+
+    Returns
+    -------
+    list[str]
+        The ids, as a list.
+    """
+    if isinstance(attachment_ids, str | bytes) or not isinstance(attachment_ids, Iterable):
+        raise InvalidArgumentError("attachment_ids", "must be a list of attachment ids")
+    ids = list(attachment_ids)
+    if len(ids) != 1:
+        raise InvalidArgumentError("attachment_ids", f"holds {len(ids)} ids; an upload is completed 1 id at a time")
+    return [_string("attachment_ids[0]", ids[0], max_len=256)]
 
 
 @dataclass(frozen=True, slots=True)
