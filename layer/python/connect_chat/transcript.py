@@ -349,7 +349,7 @@ class Transcript:
         status = existing.status
         if own and item_type in _MESSAGE_TYPES and status is not _SENT:
             status = _SENT
-        entry = _entry(item, status, merged_receipts, existing.client_token)
+        entry = _changed(existing, item=item, status=status, receipts=merged_receipts, chunks=(), error=None)
         return self._updated(item.id, entry)
 
     def _receipts_from(self, item: Item) -> dict[str, ReceiptState]:
@@ -478,14 +478,12 @@ class Transcript:
         if echo is not None:
             if pending is not None and local_id is not None:
                 self._removed(local_id)
-            sent = _entry(echo.item, MessageStatus.SENT, echo.receipts, client_token, echo.error, echo.chunks)
-            return self._updated(item_id, sent)
+            return self._updated(item_id, _changed(echo, status=MessageStatus.SENT, client_token=client_token))
         if pending is None or local_id is None:
             return None
         stamp = absolute_time or pending.item.absolute_time
         item = replace_item(pending.item, id=item_id, absolute_time=stamp)
-        sent = _entry(item, MessageStatus.SENT, pending.receipts, pending.client_token, pending.error, pending.chunks)
-        return self._updated(local_id, sent)
+        return self._updated(local_id, _changed(pending, item=item, status=MessageStatus.SENT))
 
     def mark_failed(self, client_token: str, error: BaseException | None = None) -> TranscriptChange | None:
         """The send failed: the entry stays, with status FAILED."""
@@ -493,8 +491,7 @@ class Transcript:
         entry = self._entries.get(local_id) if local_id else None
         if entry is None or local_id is None:
             return None
-        failed = _entry(entry.item, MessageStatus.FAILED, entry.receipts, entry.client_token, error, entry.chunks)
-        return self._updated(local_id, failed)
+        return self._updated(local_id, _changed(entry, status=MessageStatus.FAILED, error=error))
 
     def remove(self, item_id: str) -> TranscriptChange | None:
         """Drop an entry (e.g. a FAILED message the user discarded); returns the change, or None."""
@@ -520,3 +517,9 @@ def _entry(
     if error is None:
         return TranscriptEntry(item, status, receipts, client_token, None, chunks)
     return _EntryWithError(item, status, receipts, client_token, error, chunks)
+
+
+def _changed(entry: TranscriptEntry, **changes: Any) -> TranscriptEntry:
+    """A copy of ``entry`` with ``changes``, built by :func:`_entry` (so it is tracked when it holds an error)."""
+    fields = {name: getattr(entry, name) for name in TranscriptEntry.__struct_fields__}
+    return _entry(**(fields | changes))
